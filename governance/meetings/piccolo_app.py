@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from governance.meetings.tables import Event, Meeting
+
+APP_CONFIG = AppConfig(
+    app_name="meetings",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Event, Meeting],
+    migration_dependencies=["governance.organisations.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,64 @@
+"""Events and meetings.
+
+The schema itself (types, constraints) is in ``piccolo_migrations``; these classes
+mirror it for queries. ``tests/test_schema.py`` checks that the two agree.
+"""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from governance.accounts.tables import Person
+from governance.organisations.tables import Body, Mandate, Organisation, RuleSet
+
+
+class Event(Table, tablename="event"):
+    """Groups meetings held together, e.g. "Metropolis Annual Meeting, Guangzhou 2012"."""
+
+    id = Serial(primary_key=True)
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict)
+    slug = Varchar(length=80)
+    name_en = Varchar(length=200)
+    name_fr = Varchar(length=200, default="")
+    name_es = Varchar(length=200, default="")
+    city = Varchar(length=100, default="")
+    country = Varchar(length=100, default="")
+    starts_on = Date()
+    ends_on = Date()
+    time_zone = Varchar(length=64)
+
+
+class Meeting(Table, tablename="meeting"):
+    id = Serial(primary_key=True)
+    event = ForeignKey(references=Event, null=True, on_delete=OnDelete.set_null)
+    body = ForeignKey(references=Body, null=False, on_delete=OnDelete.restrict)
+    slug = Varchar(length=80)
+    title_en = Varchar(length=200)
+    title_fr = Varchar(length=200, default="")
+    title_es = Varchar(length=200, default="")
+    kind = Varchar(length=30, default="ordinary")
+    mode = Varchar(length=20, default="in_person")
+    venue = Varchar(length=300, default="")
+    time_zone = Varchar(length=64)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz(null=True, default=None)
+    status = Varchar(length=20, default="draft")
+    # 1: first convocation; 2: second convocation (its own quorum rule).
+    convocation = Integer(default=1)
+    self_check_in = Boolean(default=False)
+    # The rule set version that governs this meeting, fixed when it is convened.
+    rule_set = ForeignKey(references=RuleSet, null=True, on_delete=OnDelete.restrict)
+    secretary = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    # A chair named for this meeting; when empty the chair follows the office.
+    chair_mandate = ForeignKey(references=Mandate, null=True, on_delete=OnDelete.set_null)
+    status_changed_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=TimestamptzNow())
