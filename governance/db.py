@@ -94,6 +94,11 @@ async def writing() -> AsyncIterator[None]:
         else:
             async with db.transaction():
                 yield
+    except Exception as exc:
+        violation = translate_integrity_error(exc)
+        if violation is not None:
+            raise violation from exc
+        raise
     finally:
         _in_write.reset(token)
 

@@ -7,6 +7,7 @@ under ``var/`` so that sessions survive a restart of the demo.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def csrf_secret(self) -> str:
+        # Derived, so the CSRF key is not the session key itself.
+        return hashlib.sha256(b"csrf:" + self.secret_key.encode()).hexdigest()
 
     @property
     def is_sqlite(self) -> bool:

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from governance.organisations.tables import (
     Body,
+    DirectoryEntry,
     Mandate,
     MajorityRule,
     Member,
@@ -17,7 +18,7 @@ from governance.organisations.tables import (
 APP_CONFIG = AppConfig(
     app_name="organisations",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Organisation, Staff, Body, RuleSet, MajorityRule, Member, MemberFee, Seat, Mandate],
+    table_classes=[Organisation, Staff, DirectoryEntry, Body, RuleSet, MajorityRule, Member, MemberFee, Seat, Mandate],
     migration_dependencies=["governance.accounts.piccolo_app"],
     commands=[],
 )

@@ -40,6 +40,14 @@ class Staff(Table, tablename="staff"):
     role = Varchar(length=20, default="secretariat")
 
 
+class DirectoryEntry(Table, tablename="directory_entry"):
+    """A person whose account details the organisation's secretariat manages."""
+
+    id = Serial(primary_key=True)
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade)
+
+
 class Body(Table, tablename="body"):
     id = Serial(primary_key=True)
     organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict)

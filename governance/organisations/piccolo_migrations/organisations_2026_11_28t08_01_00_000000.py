@@ -35,6 +35,14 @@ CREATE TABLE staff (
 );
 CREATE UNIQUE INDEX staff_unique ON staff (organisation, person);
 
+-- The people whose account details an organisation's secretariat manages.
+CREATE TABLE directory_entry (
+    id {{serial}},
+    organisation INTEGER NOT NULL REFERENCES organisation (id) ON DELETE CASCADE,
+    person INTEGER NOT NULL REFERENCES person (id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX directory_entry_unique ON directory_entry (organisation, person);
+
 CREATE TABLE body (
     id {{serial}},
     organisation INTEGER NOT NULL REFERENCES organisation (id) ON DELETE RESTRICT,

@@ -1,0 +1,177 @@
+"""Sign in and out, "my sessions", and the language switch: pages and JSON API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.middleware.csrf import generate_csrf_token
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from governance import i18n
+from governance.accounts import services, sessions
+from governance.accounts.guards import principal_of, signed_in
+from governance.accounts.schemas import LoginIn, LoginOut, PersonOut, SessionOut
+from governance.auth import LANGUAGE_COOKIE
+from governance.errors import DomainError, NotFound
+from governance.forms import as_domain_error, parse_form
+from governance.i18n import gettext as _
+from governance.settings import get_settings
+from governance.web import page
+
+
+def session_cookie(token: str) -> Cookie:
+    settings = get_settings()
+    return Cookie(
+        key=sessions.COOKIE_NAME,
+        value=token,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+        max_age=settings.session_hours * 3600,
+    )
+
+
+def cleared_session_cookie() -> Cookie:
+    return Cookie(key=sessions.COOKIE_NAME, value="", max_age=0, path="/", httponly=True, samesite="lax")
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/meetings"
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else ""
+
+
+class AccountPages(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request[Any, Any, Any]) -> Redirect:
+        return Redirect("/meetings" if request.user else "/login")
+
+    @get("/login")
+    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:  # noqa: A002
+        return page("login.html", next=safe_next(next), values={}, errors={})
+
+    @post("/login")
+    async def login_submit(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        target = safe_next(data.get("next"))
+        values = {"email": data.get("email", "")}
+        try:
+            form = parse_form(LoginIn, data)
+            signed = await services.login(
+                form.email,
+                form.password,
+                client_ip=client_ip(request),
+                user_agent=request.headers.get("user-agent", ""),
+                replacing=request.cookies.get(sessions.COOKIE_NAME),
+            )
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return page(
+                "login.html", status_code=error.status_code, next=target, values=values,
+                errors=error.fields, message=error.message,
+            )
+        response: Response[Any] = Redirect(target, status_code=303)
+        response.set_cookie(session_cookie(signed.token))
+        # The language the person chose in their profile wins over the browser's.
+        response.set_cookie(LANGUAGE_COOKIE, signed.person["language"], path="/", samesite="lax")
+        return response
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        token = request.cookies.get(sessions.COOKIE_NAME)
+        if token:
+            await sessions.end_session(token)
+        response = Redirect("/login", status_code=303)
+        response.set_cookie(cleared_session_cookie())
+        return response
+
+    @get("/account/sessions", guards=[signed_in])
+    async def sessions_page(self, request: Request[Any, Any, Any]) -> Template:
+        principal = principal_of(request)
+        rows = await sessions.list_sessions(principal.person_id, request.cookies.get(sessions.COOKIE_NAME))
+        return page("account/sessions.html", sessions=rows)
+
+    @post("/account/sessions/{handle:str}/revoke", guards=[signed_in])
+    async def revoke_page(self, request: Request[Any, Any, Any], handle: str) -> Redirect:
+        principal = principal_of(request)
+        if not await sessions.revoke_session(principal.person_id, handle):
+            raise NotFound(_("No such session."))
+        return Redirect("/account/sessions", status_code=303)
+
+    @get("/language/{code:str}")
+    async def switch_language(self, request: Request[Any, Any, Any], code: str, next: str | None = None) -> Redirect:  # noqa: A002
+        if code not in i18n.LANGUAGES:
+            raise NotFound(_("This language is not available."))
+        referer = urlsplit(request.headers.get("referer", ""))
+        back = referer.path + (f"?{referer.query}" if referer.query else "") if referer.path else None
+        response = Redirect(safe_next(next or back), status_code=303)
+        response.set_cookie(LANGUAGE_COOKIE, code, path="/", samesite="lax", max_age=365 * 24 * 3600)
+        return response
+
+
+class AuthApi(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", status_code=200, summary="Sign in; sets the session cookie and returns a CSRF token")
+    async def api_login(self, request: Request[Any, Any, Any], data: LoginIn) -> Response[LoginOut]:
+        # Exempt from the CSRF middleware (a client has no token before signing in) but
+        # only JSON is accepted, which a cross-site form cannot send without CORS.
+        if request.content_type[0] != "application/json":
+            raise DomainError(_("Send the credentials as JSON (Content-Type: application/json)."))
+        signed = await services.login(
+            data.email,
+            data.password,
+            client_ip=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+            replacing=request.cookies.get(sessions.COOKIE_NAME),
+        )
+        csrf = generate_csrf_token(get_settings().csrf_secret)
+        response = Response(LoginOut(person=services.person_out(signed.person), csrf_token=csrf))
+        response.set_cookie(session_cookie(signed.token))
+        response.set_cookie(
+            "csrftoken", csrf, path="/", samesite="lax", secure=get_settings().secure_cookies
+        )
+        return response
+
+    @post("/logout", status_code=204, guards=[signed_in], summary="End this session")
+    async def api_logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        token = request.cookies.get(sessions.COOKIE_NAME)
+        if token:
+            await sessions.end_session(token)
+        response = Response(None, status_code=204)
+        response.set_cookie(cleared_session_cookie())
+        return response
+
+    @get("/me", guards=[signed_in], summary="The signed-in person")
+    async def me(self, request: Request[Any, Any, Any]) -> PersonOut:
+        return services.person_out(await services.get_person(principal_of(request).person_id))
+
+    @get("/sessions", guards=[signed_in], summary="My open sessions")
+    async def list_sessions(self, request: Request[Any, Any, Any]) -> list[SessionOut]:
+        principal = principal_of(request)
+        rows = await sessions.list_sessions(principal.person_id, request.cookies.get(sessions.COOKIE_NAME))
+        return [SessionOut(**row.__dict__) for row in rows]
+
+    @delete("/sessions/{handle:str}", status_code=204, guards=[signed_in], summary="Revoke one of my sessions")
+    async def revoke(self, request: Request[Any, Any, Any], handle: str) -> None:
+        if not await sessions.revoke_session(principal_of(request).person_id, handle):
+            raise NotFound(_("No such session."))
+

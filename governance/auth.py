@@ -1,0 +1,86 @@
+"""Who is asking: the principal behind a request, and the request's language.
+
+One ASGI middleware resolves the session cookie to a :class:`Principal` (or None) and
+picks the language; guards and services read them. Static files and the health check
+skip the database entirely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from governance import i18n
+from governance.accounts import sessions
+from governance.db import reading
+from governance.organisations.tables import Staff
+
+LANGUAGE_COOKIE = "governance_lang"
+_SKIP_PREFIXES = ("/static/", "/health", "/favicon.ico")
+
+
+@dataclass(frozen=True)
+class Principal:
+    person_id: int
+    email: str
+    full_name: str
+    is_admin: bool
+    language: str
+    session_handle: str
+    # Organisations whose secretariat this person belongs to.
+    staff_of: frozenset[int]
+
+    def is_secretariat_of(self, organisation_id: int) -> bool:
+        return self.is_admin or organisation_id in self.staff_of
+
+
+async def load_principal(token: str | None) -> Principal | None:
+    if not token:
+        return None
+    found = await sessions.session_person(token)
+    if found is None:
+        return None
+    session, person = found
+    async with reading():
+        staff = await Staff.select(Staff.organisation).where(Staff.person == person["id"])
+    return Principal(
+        person_id=person["id"],
+        email=person["email"],
+        full_name=person["full_name"],
+        is_admin=person["is_admin"],
+        language=person["language"],
+        session_handle=session["handle"],
+        staff_of=frozenset(row["organisation"] for row in staff),
+    )
+
+
+class RequestContextMiddleware:
+    """Sets ``scope["user"]`` (Principal | None) and the request's language."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        connection: ASGIConnection = ASGIConnection(scope)
+        principal: Principal | None = None
+        cookies = connection.cookies
+        if not scope.get("path", "").startswith(_SKIP_PREFIXES):
+            principal = await load_principal(cookies.get(sessions.COOKIE_NAME))
+        scope["user"] = principal
+        scope["auth"] = principal
+        language = (
+            cookies.get(LANGUAGE_COOKIE)
+            or (principal.language if principal else None)
+            or i18n.negotiate(connection.headers.get("accept-language"))
+            or i18n.DEFAULT_LANGUAGE
+        )
+        token = i18n.set_language(language)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n._current.reset(token)

@@ -1,0 +1,166 @@
+"""The web layer's shared parts: templates, page responses, and error responses.
+
+Pages (Jinja2 + htmx) and the JSON API (under ``/api/``) share services; they differ
+only in how an error is shown: an HTML page or inline form message for people, an
+RFC 9457 problem-details body for programs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request, Response
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.template.config import TemplateConfig
+
+from governance import i18n, vocabulary
+from governance.db import IntegrityViolation
+from governance.errors import DomainError, from_integrity
+from governance.i18n import gettext as _
+from governance.settings import PROJECT_ROOT
+
+log = logging.getLogger("governance")
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+HTMX = "htmx-2.0.11.min.js"
+HTMX_SSE = "htmx-ext-sse-2.2.4.min.js"
+
+
+def _localized(obj: Any, field: str) -> str:
+    if isinstance(obj, Mapping):
+        language = i18n.current_language()
+        return str(obj.get(f"{field}_{language}") or obj.get(f"{field}_en") or "")
+    return i18n.localized(obj, field)
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        label=vocabulary.label,
+        choices=vocabulary.choices,
+        localized=_localized,
+        current_language=i18n.current_language,
+        LANGUAGES=i18n.LANGUAGES,
+        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
+        HTMX=HTMX,
+        HTMX_SSE=HTMX_SSE,
+        vocabulary=vocabulary,
+    )
+    return env
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment()))
+
+
+def page(template: str, *, status_code: int = 200, **context: Any) -> Template:
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(content=body, status_code=status, media_type="application/problem+json")
+
+
+def _respond(request: Request, error: DomainError, headers: dict[str, str] | None = None) -> Response:
+    if is_api(request):
+        extra: dict[str, Any] = {}
+        if error.fields:
+            extra["errors"] = error.fields
+        response = problem(request, error.status_code, error.title, error.message, **extra)
+    else:
+        response = page("error.html", status_code=error.status_code, status=error.status_code, message=error.message)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    headers = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    return _respond(request, exc, headers)
+
+
+def integrity_handler(request: Request, exc: IntegrityViolation) -> Response:
+    return _respond(request, from_integrity(exc))
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException):
+        if not is_api(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return Redirect(f"/login?next={quote(target)}", status_code=303)
+        error = DomainError(_("Please sign in first."))
+        error.status_code, error.title = 401, "Not signed in"
+        return _respond(request, error)
+    if isinstance(exc, PermissionDeniedException):
+        message = (
+            _("The form had expired or did not come from this site. Reload the page and try again.")
+            if "CSRF" in str(exc.detail)
+            else _("You are not allowed to do this.")
+        )
+        error = DomainError(message)
+        error.status_code, error.title = 403, "Forbidden"
+        return _respond(request, error)
+    if isinstance(exc, NotFoundException):
+        error = DomainError(_("There is nothing at this address."))
+        error.status_code, error.title = 404, "Not found"
+        return _respond(request, error)
+    if isinstance(exc, ValidationException):
+        fields: dict[str, str] = {}
+        if isinstance(exc.extra, list):
+            for item in exc.extra:
+                if isinstance(item, dict) and "key" in item:
+                    fields[str(item["key"])] = str(item.get("message", "")).removeprefix("Value error, ")
+        error = DomainError(_("The request is not valid: check the fields listed."), fields=fields)
+        error.status_code, error.title = 400, "Invalid request"
+        return _respond(request, error)
+    error = DomainError(str(exc.detail) if status < 500 else _("Something went wrong on our side."))
+    error.status_code, error.title = status, "Error"
+    return _respond(request, error)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    # The traceback goes to the log (never the client); the transaction has rolled back.
+    log.exception("Unhandled error on %s %s", request.method, request.url.path)
+    error = DomainError(_("Something went wrong on our side; nothing was saved. Please try again."))
+    error.status_code, error.title = HTTP_500_INTERNAL_SERVER_ERROR, "Internal error"
+    return _respond(request, error)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    IntegrityViolation: integrity_handler,
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}
