@@ -47,7 +47,7 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 
 
 def route_handlers() -> list[Any]:
-    from governance.meetings.controllers import MeetingApi, MeetingPages
+    from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
 
     return [
@@ -58,6 +58,7 @@ def route_handlers() -> list[Any]:
         *ORGANISATION_HANDLERS,
         MeetingPages,
         MeetingApi,
+        MeetingAdminApi,
     ]
 
 

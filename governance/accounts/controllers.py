@@ -61,7 +61,7 @@ class AccountPages(Controller):
         return Redirect("/meetings" if request.user else "/login")
 
     @get("/login")
-    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:  # noqa: A002
+    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
         return page("login.html", next=safe_next(next), values={}, errors={})
 
     @post("/login")
@@ -116,7 +116,7 @@ class AccountPages(Controller):
         return Redirect("/account/sessions", status_code=303)
 
     @get("/language/{code:str}")
-    async def switch_language(self, request: Request[Any, Any, Any], code: str, next: str | None = None) -> Redirect:  # noqa: A002
+    async def switch_language(self, request: Request[Any, Any, Any], code: str, next: str | None = None) -> Redirect:
         if code not in i18n.LANGUAGES:
             raise NotFound(_("This language is not available."))
         referer = urlsplit(request.headers.get("referer", ""))

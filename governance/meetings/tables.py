@@ -60,5 +60,7 @@ class Meeting(Table, tablename="meeting"):
     secretary = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
     # A chair named for this meeting; when empty the chair follows the office.
     chair_mandate = ForeignKey(references=Mandate, null=True, on_delete=OnDelete.set_null)
+    # When the convocation was sent: the statutory notice runs from here.
+    convened_at = Timestamptz(null=True, default=None)
     status_changed_at = Timestamptz(default=TimestamptzNow())
     created_at = Timestamptz(default=TimestamptzNow())

@@ -5,8 +5,8 @@ from piccolo.conf.apps import AppConfig
 from governance.organisations.tables import (
     Body,
     DirectoryEntry,
-    Mandate,
     MajorityRule,
+    Mandate,
     Member,
     MemberFee,
     Organisation,

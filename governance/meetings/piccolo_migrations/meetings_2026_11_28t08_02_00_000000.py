@@ -47,6 +47,7 @@ CREATE TABLE meeting (
     rule_set INTEGER REFERENCES rule_set (id) ON DELETE RESTRICT,
     secretary INTEGER REFERENCES person (id) ON DELETE SET NULL,
     chair_mandate INTEGER REFERENCES mandate (id) ON DELETE SET NULL,
+    convened_at TIMESTAMPTZ,
     status_changed_at TIMESTAMPTZ NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT meeting_slug_shape CHECK (slug = lower(slug) AND length(slug) > 0 AND slug NOT LIKE '% %'),
@@ -57,7 +58,8 @@ CREATE TABLE meeting (
     CONSTRAINT meeting_convocation_known CHECK (convocation IN (1, 2)),
     CONSTRAINT meeting_times_ordered CHECK (ends_at IS NULL OR ends_at > starts_at),
     -- Past the draft stage a meeting is governed by one fixed rule set version.
-    CONSTRAINT meeting_rule_set_when_convened CHECK (status = 'draft' OR rule_set IS NOT NULL)
+    CONSTRAINT meeting_rule_set_when_convened CHECK (
+        status = 'draft' OR (rule_set IS NOT NULL AND convened_at IS NOT NULL))
 );
 CREATE UNIQUE INDEX meeting_slug_unique ON meeting (slug);
 CREATE INDEX meeting_body ON meeting (body);

@@ -1,0 +1,116 @@
+"""Meetings: "my meetings", the meeting page, its lifecycle; events and meetings in the
+back office. Pages and JSON API over the same services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from governance.accounts.guards import principal_of, signed_in
+from governance.meetings import services
+from governance.meetings.guards import meeting_of, participant, secretary
+from governance.meetings.schemas import EventIn, EventOut, MeetingIn, MeetingOut, TransitionIn
+from governance.organisations.guards import organisation_of, secretariat
+from governance.web import page
+
+Req = Request[Any, Any, Any]
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class MeetingPages(Controller):
+    path = "/meetings"
+    include_in_schema = False
+
+    @get("/", guards=[signed_in])
+    async def my_meetings(self, request: Req) -> Template:
+        return page("meetings/mine.html", meetings=await services.my_meetings(principal_of(request)))
+
+    @get("/{slug:str}", guards=[participant])
+    async def meeting_page(self, request: Req, slug: str) -> Template:
+        context = meeting_of(request)
+        return page("meetings/meeting.html", context=context, meeting=services.meeting_out(context), message=None)
+
+    @post("/{slug:str}/status", guards=[participant])
+    async def change_status(self, request: Req, slug: str, data: Form) -> Template | Redirect:
+        context = meeting_of(request)
+        try:
+            payload = TransitionIn.model_validate({"status": data.get("status", "")})
+            await services.transition(context, payload.status.value)
+        except Exception as exc:
+            from governance.forms import as_domain_error
+
+            error = as_domain_error(exc)
+            return page(
+                "meetings/meeting.html",
+                status_code=error.status_code,
+                context=context,
+                meeting=services.meeting_out(context),
+                message=error.message,
+            )
+        return Redirect(f"/meetings/{slug}", status_code=303)
+
+
+class MeetingApi(Controller):
+    path = "/api/v1/meetings"
+    tags = ["meetings"]
+
+    @get("/", guards=[signed_in], summary="My meetings")
+    async def list_my_meetings(self, request: Req) -> list[MeetingOut]:
+        principal = principal_of(request)
+        rows = await services.my_meetings(principal)
+        return [services.meeting_out(await services.meeting_context(row["slug"], principal)) for row in rows]
+
+    @get("/{slug:str}", guards=[participant], summary="One meeting, with my roles in it")
+    async def get_meeting(self, request: Req, slug: str) -> MeetingOut:
+        return services.meeting_out(meeting_of(request))
+
+    @put("/{slug:str}", guards=[secretary], summary="Edit a draft or convened meeting")
+    async def update_meeting(self, request: Req, slug: str, data: MeetingIn) -> MeetingOut:
+        context = meeting_of(request)
+        updated = await services.update_meeting(context, data)
+        return services.meeting_out(await services.meeting_context(updated["slug"], principal_of(request)))
+
+    @post("/{slug:str}/status", guards=[participant], status_code=200, summary="Convene, open, suspend or close")
+    async def change_status(self, request: Req, slug: str, data: TransitionIn) -> MeetingOut:
+        await services.transition(meeting_of(request), data.status.value)
+        return services.meeting_out(await services.meeting_context(slug, principal_of(request)))
+
+
+class MeetingAdminApi(Controller):
+    """Events and meetings in an organisation's back office."""
+
+    path = "/api/v1/organisations/{org:str}"
+    tags = ["meetings"]
+    guards = [secretariat]
+
+    @get("/events")
+    async def list_events(self, request: Req) -> list[EventOut]:
+        return [EventOut(**row) for row in await services.list_events(organisation_of(request))]
+
+    @post("/events")
+    async def create_event(self, request: Req, data: EventIn) -> EventOut:
+        return EventOut(**await services.create_event(organisation_of(request), data))
+
+    @get("/events/{event:str}")
+    async def get_event(self, request: Req, event: str) -> EventOut:
+        return EventOut(**await services.get_event(organisation_of(request), event))
+
+    @put("/events/{event:str}")
+    async def update_event(self, request: Req, event: str, data: EventIn) -> EventOut:
+        row = await services.get_event(organisation_of(request), event)
+        return EventOut(**await services.update_event(row, data))
+
+    @get("/meetings")
+    async def list_meetings(self, request: Req) -> list[MeetingOut]:
+        principal = principal_of(request)
+        rows = await services.list_meetings(organisation_of(request))
+        return [services.meeting_out(await services.meeting_context(row["slug"], principal)) for row in rows]
+
+    @post("/meetings")
+    async def create_meeting(self, request: Req, data: MeetingIn) -> MeetingOut:
+        created = await services.create_meeting(organisation_of(request), data)
+        return services.meeting_out(await services.meeting_context(created["slug"], principal_of(request)))

@@ -1,0 +1,320 @@
+"""Events and meetings: creating them, who is who in them, and their lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from governance.accounts import services as accounts
+from governance.auth import Principal
+from governance.db import reading, writing
+from governance.errors import Conflict, Forbidden, Invalid, NotFound
+from governance.i18n import gettext as _
+from governance.meetings.roles import MeetingRole, allowed_transitions, chair_mandate, meeting_roles
+from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
+from governance.meetings.tables import Event, Meeting
+from governance.organisations import services as organisations
+from governance.organisations.tables import Body, Mandate, Organisation, RuleSet
+from governance.vocabulary import MeetingKind, MeetingMode
+
+Row = dict[str, Any]
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+async def list_events(org: Row) -> list[Row]:
+    async with reading():
+        return await Event.select().where(Event.organisation == org["id"]).order_by(Event.starts_on, ascending=False)
+
+
+async def get_event(org: Row, slug: str) -> Row:
+    async with reading():
+        row = await Event.select().where((Event.organisation == org["id"]) & (Event.slug == slug)).first()
+    if row is None:
+        raise NotFound(_("No such event in this organisation."))
+    return row
+
+
+def _event_problems(data: EventIn) -> dict[str, str]:
+    if data.ends_on < data.starts_on:
+        return {"ends_on": _("The last day cannot come before the first day.")}
+    return {}
+
+
+async def create_event(org: Row, data: EventIn) -> Row:
+    if problems := _event_problems(data):
+        raise Invalid(_("Please correct the fields marked below."), fields=problems)
+    async with writing():
+        rows = await Event.insert(Event(organisation=org["id"], **data.model_dump(mode="json"))).returning(
+            *Event.all_columns()
+        )
+    return rows[0]
+
+
+async def update_event(event: Row, data: EventIn) -> Row:
+    if problems := _event_problems(data):
+        raise Invalid(_("Please correct the fields marked below."), fields=problems)
+    async with writing():
+        rows = await Event.update(data.model_dump(mode="json")).where(Event.id == event["id"]).returning(
+            *Event.all_columns()
+        )
+    return rows[0]
+
+
+# --- meetings: who is who -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingContext:
+    meeting: Row
+    organisation: Row
+    body: Row
+    event: Row | None
+    mandates: list[Row]
+    roles: frozenset[MeetingRole]
+    rule_set: Row | None
+    secretary_email: str | None
+
+    @property
+    def chair(self) -> Row | None:
+        found = chair_mandate(self.mandates, self.meeting["chair_mandate"])
+        return dict(found) if found else None
+
+
+async def meeting_context(slug: str, principal: Principal | None) -> MeetingContext:
+    async with reading():
+        meeting = await Meeting.select().where(Meeting.slug == slug).first()
+        if meeting is None:
+            raise NotFound(_("No such meeting."))
+        body = await Body.select().where(Body.id == meeting["body"]).first()
+        organisation = await Organisation.select().where(Organisation.id == body["organisation"]).first()
+        event = (
+            await Event.select().where(Event.id == meeting["event"]).first() if meeting["event"] else None
+        )
+        mandates = await Mandate.select(
+            Mandate.id,
+            Mandate.person,
+            Mandate.role,
+            Mandate.office,
+            Mandate.acting_office,
+            Mandate.member,
+            Mandate.person.full_name.as_alias("person_name"),
+            Mandate.member.name.as_alias("member_name"),
+        ).where(Mandate.body == body["id"])
+        rule_set = (
+            await RuleSet.select().where(RuleSet.id == meeting["rule_set"]).first() if meeting["rule_set"] else None
+        )
+        secretary = await accounts.get_person(meeting["secretary"]) if meeting["secretary"] else None
+    roles: frozenset[MeetingRole] = frozenset()
+    if principal is not None:
+        roles = meeting_roles(
+            person_id=principal.person_id,
+            is_admin=principal.is_admin,
+            is_secretariat=organisation["id"] in principal.staff_of,
+            meeting_secretary=meeting["secretary"],
+            mandates=mandates,
+            named_chair=meeting["chair_mandate"],
+        )
+    return MeetingContext(
+        meeting=meeting,
+        organisation=organisation,
+        body=body,
+        event=event,
+        mandates=mandates,
+        roles=roles,
+        rule_set=rule_set,
+        secretary_email=secretary["email"] if secretary else None,
+    )
+
+
+def meeting_out(context: MeetingContext) -> MeetingOut:
+    meeting, chair = context.meeting, context.chair
+    zone = ZoneInfo(meeting["time_zone"])
+    return MeetingOut(
+        id=meeting["id"],
+        slug=meeting["slug"],
+        organisation=context.organisation["slug"],
+        body=context.body["slug"],
+        body_name=context.body["name_en"],
+        event=context.event["slug"] if context.event else None,
+        title_en=meeting["title_en"],
+        title_fr=meeting["title_fr"],
+        title_es=meeting["title_es"],
+        kind=meeting["kind"],
+        mode=meeting["mode"],
+        venue=meeting["venue"],
+        time_zone=meeting["time_zone"],
+        starts_at=meeting["starts_at"].astimezone(zone),
+        ends_at=meeting["ends_at"].astimezone(zone) if meeting["ends_at"] else None,
+        status=meeting["status"],
+        convocation=meeting["convocation"],
+        self_check_in=meeting["self_check_in"],
+        convened_at=meeting["convened_at"],
+        rule_set_version=context.rule_set["version"] if context.rule_set else None,
+        secretary_email=context.secretary_email,
+        chair=ChairOut(
+            person_name=chair["person_name"],
+            member_name=chair["member_name"],
+            office=chair["acting_office"] or chair["office"],
+            acting=chair["acting_office"] is not None,
+        )
+        if chair
+        else None,
+        my_roles=sorted(role.value for role in context.roles),
+        allowed_transitions=allowed_transitions(meeting["status"], context.roles),
+    )
+
+
+async def my_meetings(principal: Principal) -> list[Row]:
+    """Meetings of the bodies where I hold a mandate, or whose organisation I serve."""
+    async with reading():
+        bodies = {row["body"] for row in await Mandate.select(Mandate.body).where(Mandate.person == principal.person_id)}
+        query = Meeting.select(
+            Meeting.all_columns(),
+            Meeting.body.name_en.as_alias("body_name_en"),
+            Meeting.body.name_fr.as_alias("body_name_fr"),
+            Meeting.body.name_es.as_alias("body_name_es"),
+            Meeting.body.organisation.short_name.as_alias("organisation_name"),
+        ).order_by(Meeting.starts_at, ascending=False)
+        if not principal.is_admin:
+            staff_orgs = list(principal.staff_of) or [-1]
+            query = query.where(
+                Meeting.body.is_in(list(bodies) or [-1])
+                | Meeting.body.organisation.is_in(staff_orgs)
+                | (Meeting.secretary == principal.person_id)
+            )
+        return await query
+
+
+# --- meetings: creating and editing -----------------------------------------------------
+
+
+def _local_to_utc(value: dt.datetime, zone: str) -> dt.datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(dt.UTC)
+
+
+async def _meeting_values(org: Row, data: MeetingIn) -> dict[str, Any]:
+    problems: dict[str, str] = {}
+    body = await organisations.get_body(org, data.body)
+    event = await get_event(org, data.event) if data.event else None
+    secretary = await accounts.find_person_by_email(data.secretary_email) if data.secretary_email else None
+    if data.secretary_email and secretary is None:
+        problems["secretary_email"] = _("No account has this e-mail address.")
+    starts_at = _local_to_utc(data.starts_at, data.time_zone)
+    ends_at = _local_to_utc(data.ends_at, data.time_zone) if data.ends_at else None
+    if ends_at is not None and ends_at <= starts_at:
+        problems["ends_at"] = _("The end must come after the start.")
+    if event is not None and not (event["starts_on"] <= data.starts_at.date() <= event["ends_on"]):
+        problems["starts_at"] = _("The meeting must take place during its event ({start} to {end}).").format(
+            start=event["starts_on"], end=event["ends_on"]
+        )
+    rule_set = await organisations.effective_rule_set(body["id"], data.starts_at.date())
+    if rule_set is not None:
+        problems.update(statute_problems(rule_set, data.mode, data.kind))
+    if problems:
+        raise Invalid(_("Please correct the fields marked below."), fields=problems)
+    values = data.model_dump(mode="json", exclude={"body", "event", "secretary_email", "starts_at", "ends_at"})
+    values.update(
+        body=body["id"],
+        event=event["id"] if event else None,
+        secretary=secretary["id"] if secretary else None,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    return values
+
+
+def statute_problems(rule_set: Row, mode: str, kind: str) -> dict[str, str]:
+    """Procedures the body's statutes do not allow (rule 1: statutes first)."""
+    problems: dict[str, str] = {}
+    if mode in (MeetingMode.remote, MeetingMode.hybrid) and not rule_set["remote_allowed"]:
+        problems["mode"] = _("The statutes do not allow remote participation ({article}).").format(
+            article=rule_set["remote_article"]
+        )
+    if kind == MeetingKind.written_procedure and not rule_set["written_procedure_allowed"]:
+        problems["kind"] = _("The statutes do not allow a written procedure ({article}).").format(
+            article=rule_set["written_procedure_article"]
+        )
+    return problems
+
+
+async def list_meetings(org: Row) -> list[Row]:
+    async with reading():
+        return await Meeting.select(
+            Meeting.all_columns(), Meeting.body.slug.as_alias("body_slug"), Meeting.body.name_en.as_alias("body_name_en")
+        ).where(Meeting.body.organisation == org["id"]).order_by(Meeting.starts_at, ascending=False)
+
+
+async def create_meeting(org: Row, data: MeetingIn) -> Row:
+    values = await _meeting_values(org, data)
+    async with writing():
+        rows = await Meeting.insert(Meeting(**values)).returning(Meeting.slug)
+    return rows[0]
+
+
+async def update_meeting(context: MeetingContext, data: MeetingIn) -> Row:
+    if context.meeting["status"] not in ("draft", "convened"):
+        raise Conflict(_("A meeting that has opened can no longer be edited."))
+    values = await _meeting_values(context.organisation, data)
+    if context.meeting["status"] == "convened":
+        # The statutes in force were fixed at convening; re-check against them.
+        problems = statute_problems(context.rule_set or {}, data.mode, data.kind) if context.rule_set else {}
+        if problems:
+            raise Invalid(_("Please correct the fields marked below."), fields=problems)
+    async with writing():
+        rows = await Meeting.update(values).where(Meeting.id == context.meeting["id"]).returning(Meeting.slug)
+    return rows[0]
+
+
+# --- the lifecycle ----------------------------------------------------------------------
+
+
+async def transition(context: MeetingContext, target: str, *, at: dt.datetime | None = None) -> None:
+    """Move a meeting along ``draft -> convened -> open <-> suspended -> closed``.
+
+    ``at`` is when it happens (now, unless a demo replays history).
+    """
+    at = at or dt.datetime.now(dt.UTC)
+    meeting = context.meeting
+    current = meeting["status"]
+    if target not in allowed_transitions(current, context.roles):
+        possible = allowed_transitions(current, frozenset(MeetingRole))
+        if target in possible:
+            raise Forbidden(_("Only the meeting's chair or secretary, as the statutes say, can do this."))
+        raise Conflict(
+            _("A meeting that is {current} cannot become {target}.").format(current=current, target=target)
+        )
+    values: dict[Any, Any] = {Meeting.status: target, Meeting.status_changed_at: at}
+    if target == "convened":
+        rule_set = await organisations.effective_rule_set(context.body["id"], meeting["starts_at"].date())
+        if rule_set is None:
+            raise Conflict(_("No rule set of this body is in force on the meeting's date: add one first."))
+        if problems := statute_problems(rule_set, meeting["mode"], meeting["kind"]):
+            raise Conflict(" ".join(problems.values()))
+        notice = dt.timedelta(days=rule_set["notice_days"])
+        if meeting["starts_at"] - at < notice:
+            raise Conflict(
+                _(
+                    "The statutes require {days} days' notice ({article}): convene by {deadline} at the latest."
+                ).format(
+                    days=rule_set["notice_days"],
+                    article=rule_set["notice_article"],
+                    deadline=(meeting["starts_at"] - notice).date().isoformat(),
+                )
+            )
+        values.update({Meeting.rule_set: rule_set["id"], Meeting.convened_at: at})
+    if target == "draft":
+        values.update({Meeting.rule_set: None, Meeting.convened_at: None})
+    async with writing():
+        # Compare-and-set on the status: two consoles racing get one winner.
+        done = await Meeting.update(values).where(
+            (Meeting.id == meeting["id"]) & (Meeting.status == current)
+        ).returning(Meeting.id)
+    if not done:
+        raise Conflict(_("The meeting changed meanwhile; reload the page."))
+
