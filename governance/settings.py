@@ -89,9 +89,7 @@ def get_settings() -> Settings:
     if not database_url:
         database_url = f"sqlite:///{var_dir / 'governance.sqlite3'}"
     if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
-        raise ConfigurationError(
-            "DATABASE_URL must start with sqlite:/// or postgresql:// (got another scheme)."
-        )
+        raise ConfigurationError("DATABASE_URL must start with sqlite:/// or postgresql:// (got another scheme).")
     return Settings(
         environment=environment,
         var_dir=var_dir,

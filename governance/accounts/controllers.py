@@ -84,8 +84,12 @@ class AccountPages(Controller):
         except Exception as exc:
             error = as_domain_error(exc)
             return page(
-                "login.html", status_code=error.status_code, next=target, values=values,
-                errors=error.fields, message=error.message,
+                "login.html",
+                status_code=error.status_code,
+                next=target,
+                values=values,
+                errors=error.fields,
+                message=error.message,
             )
         response: Response[Any] = Redirect(target, status_code=303)
         response.set_cookie(session_cookie(signed.token))
@@ -146,9 +150,7 @@ class AuthApi(Controller):
         csrf = generate_csrf_token(get_settings().csrf_secret)
         response = Response(LoginOut(person=services.person_out(signed.person), csrf_token=csrf))
         response.set_cookie(session_cookie(signed.token))
-        response.set_cookie(
-            "csrftoken", csrf, path="/", samesite="lax", secure=get_settings().secure_cookies
-        )
+        response.set_cookie("csrftoken", csrf, path="/", samesite="lax", secure=get_settings().secure_cookies)
         return response
 
     @post("/logout", status_code=204, guards=[signed_in], summary="End this session")
@@ -174,4 +176,3 @@ class AuthApi(Controller):
     async def revoke(self, request: Request[Any, Any, Any], handle: str) -> None:
         if not await sessions.revoke_session(principal_of(request).person_id, handle):
             raise NotFound(_("No such session."))
-

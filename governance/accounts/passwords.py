@@ -6,6 +6,7 @@ core, so a login rush cannot stall the event loop (ballots and live updates shar
 
 from __future__ import annotations
 
+import contextlib
 import os
 from functools import cache
 
@@ -51,10 +52,8 @@ async def hash_password(password: str) -> str:
 def _verify(stored_hash: str | None, password: str) -> tuple[bool, str | None]:
     """(matches, new hash if the parameters changed)."""
     if not stored_hash:
-        try:
+        with contextlib.suppress(VerificationError, InvalidHashError):
             hasher().verify(_dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
-            pass
         return False, None
     try:
         hasher().verify(stored_hash, password)

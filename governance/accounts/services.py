@@ -57,9 +57,7 @@ async def login(email: str, password: str, *, client_ip: str, user_agent: str, r
         async with writing():
             await Person.update({Person.password_hash: new_hash}).where(Person.id == person["id"])
     await throttle.clear_account(account)
-    token = await sessions.create_session(
-        person["id"], user_agent=user_agent, client_ip=client_ip, replacing=replacing
-    )
+    token = await sessions.create_session(person["id"], user_agent=user_agent, client_ip=client_ip, replacing=replacing)
     return SignedIn(token=token, person=person)
 
 

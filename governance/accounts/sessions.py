@@ -85,9 +85,13 @@ async def session_person(token: str) -> tuple[dict, dict] | None:
         ).where(AuthSession.id == digest)
         if not rows or rows[0]["expires_at"] <= now():
             return None
-        person = await Person.select().where(
-            (Person.id == rows[0]["person"]) & (Person.is_active == True)  # noqa: E712
-        ).first()
+        person = (
+            await Person.select()
+            .where(
+                (Person.id == rows[0]["person"]) & (Person.is_active == True)  # noqa: E712
+            )
+            .first()
+        )
     if person is None:
         return None
     session = rows[0]

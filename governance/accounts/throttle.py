@@ -28,12 +28,16 @@ async def seconds_until_allowed(account: str, client: str) -> int:
     window = timedelta(seconds=settings.login_window_seconds)
     since = datetime.now(UTC) - window
     async with reading():
-        by_account = await LoginFailure.select(LoginFailure.failed_at).where(
-            (LoginFailure.account_key == account) & (LoginFailure.failed_at > since)
-        ).order_by(LoginFailure.failed_at)
-        by_client = await LoginFailure.select(LoginFailure.failed_at).where(
-            (LoginFailure.client_key == client) & (LoginFailure.failed_at > since)
-        ).order_by(LoginFailure.failed_at)
+        by_account = (
+            await LoginFailure.select(LoginFailure.failed_at)
+            .where((LoginFailure.account_key == account) & (LoginFailure.failed_at > since))
+            .order_by(LoginFailure.failed_at)
+        )
+        by_client = (
+            await LoginFailure.select(LoginFailure.failed_at)
+            .where((LoginFailure.client_key == client) & (LoginFailure.failed_at > since))
+            .order_by(LoginFailure.failed_at)
+        )
     waits = [
         _blocked_until(by_account, settings.login_account_limit, window),
         _blocked_until(by_client, settings.login_client_limit, window),

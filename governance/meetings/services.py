@@ -58,8 +58,10 @@ async def update_event(event: Row, data: EventIn) -> Row:
     if problems := _event_problems(data):
         raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
-        rows = await Event.update(data.model_dump(mode="json")).where(Event.id == event["id"]).returning(
-            *Event.all_columns()
+        rows = (
+            await Event.update(data.model_dump(mode="json"))
+            .where(Event.id == event["id"])
+            .returning(*Event.all_columns())
         )
     return rows[0]
 
@@ -91,9 +93,7 @@ async def meeting_context(slug: str, principal: Principal | None) -> MeetingCont
             raise NotFound(_("No such meeting."))
         body = await Body.select().where(Body.id == meeting["body"]).first()
         organisation = await Organisation.select().where(Organisation.id == body["organisation"]).first()
-        event = (
-            await Event.select().where(Event.id == meeting["event"]).first() if meeting["event"] else None
-        )
+        event = await Event.select().where(Event.id == meeting["event"]).first() if meeting["event"] else None
         mandates = await Mandate.select(
             Mandate.id,
             Mandate.person,
@@ -171,7 +171,9 @@ def meeting_out(context: MeetingContext) -> MeetingOut:
 async def my_meetings(principal: Principal) -> list[Row]:
     """Meetings of the bodies where I hold a mandate, or whose organisation I serve."""
     async with reading():
-        bodies = {row["body"] for row in await Mandate.select(Mandate.body).where(Mandate.person == principal.person_id)}
+        bodies = {
+            row["body"] for row in await Mandate.select(Mandate.body).where(Mandate.person == principal.person_id)
+        }
         query = Meeting.select(
             Meeting.all_columns(),
             Meeting.body.name_en.as_alias("body_name_en"),
@@ -245,9 +247,15 @@ def statute_problems(rule_set: Row, mode: str, kind: str) -> dict[str, str]:
 
 async def list_meetings(org: Row) -> list[Row]:
     async with reading():
-        return await Meeting.select(
-            Meeting.all_columns(), Meeting.body.slug.as_alias("body_slug"), Meeting.body.name_en.as_alias("body_name_en")
-        ).where(Meeting.body.organisation == org["id"]).order_by(Meeting.starts_at, ascending=False)
+        return (
+            await Meeting.select(
+                Meeting.all_columns(),
+                Meeting.body.slug.as_alias("body_slug"),
+                Meeting.body.name_en.as_alias("body_name_en"),
+            )
+            .where(Meeting.body.organisation == org["id"])
+            .order_by(Meeting.starts_at, ascending=False)
+        )
 
 
 async def create_meeting(org: Row, data: MeetingIn) -> Row:
@@ -286,9 +294,7 @@ async def transition(context: MeetingContext, target: str, *, at: dt.datetime | 
         possible = allowed_transitions(current, frozenset(MeetingRole))
         if target in possible:
             raise Forbidden(_("Only the meeting's chair or secretary, as the statutes say, can do this."))
-        raise Conflict(
-            _("A meeting that is {current} cannot become {target}.").format(current=current, target=target)
-        )
+        raise Conflict(_("A meeting that is {current} cannot become {target}.").format(current=current, target=target))
     values: dict[Any, Any] = {Meeting.status: target, Meeting.status_changed_at: at}
     if target == "convened":
         rule_set = await organisations.effective_rule_set(context.body["id"], meeting["starts_at"].date())
@@ -299,9 +305,7 @@ async def transition(context: MeetingContext, target: str, *, at: dt.datetime | 
         notice = dt.timedelta(days=rule_set["notice_days"])
         if meeting["starts_at"] - at < notice:
             raise Conflict(
-                _(
-                    "The statutes require {days} days' notice ({article}): convene by {deadline} at the latest."
-                ).format(
+                _("The statutes require {days} days' notice ({article}): convene by {deadline} at the latest.").format(
                     days=rule_set["notice_days"],
                     article=rule_set["notice_article"],
                     deadline=(meeting["starts_at"] - notice).date().isoformat(),
@@ -312,9 +316,10 @@ async def transition(context: MeetingContext, target: str, *, at: dt.datetime | 
         values.update({Meeting.rule_set: None, Meeting.convened_at: None})
     async with writing():
         # Compare-and-set on the status: two consoles racing get one winner.
-        done = await Meeting.update(values).where(
-            (Meeting.id == meeting["id"]) & (Meeting.status == current)
-        ).returning(Meeting.id)
+        done = (
+            await Meeting.update(values)
+            .where((Meeting.id == meeting["id"]) & (Meeting.status == current))
+            .returning(Meeting.id)
+        )
     if not done:
         raise Conflict(_("The meeting changed meanwhile; reload the page."))
-

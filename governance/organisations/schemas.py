@@ -113,7 +113,6 @@ class RuleSetIn(BaseModel):
     languages_article: Article
 
 
-
 class RuleSetOut(RuleSetIn):
     id: int
     body: int
@@ -126,7 +125,6 @@ class MajorityRuleIn(BaseModel):
     strict: bool = Field(description='True: "more than" the fraction; False: "at least" the fraction')
     base: MajorityBase
     article: Article
-
 
 
 class MajorityRuleOut(MajorityRuleIn):
@@ -167,7 +165,6 @@ class MandateIn(BaseModel):
     role: MandateRole = MandateRole.principal
     office: Office = Office.member
     acting_office: Office | None = None
-
 
 
 class MandateOut(BaseModel):

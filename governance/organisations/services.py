@@ -76,9 +76,11 @@ async def create_organisation(data: OrganisationIn) -> Row:
 
 async def update_organisation(org: Row, data: OrganisationIn) -> Row:
     async with writing():
-        rows = await Organisation.update(data.model_dump(mode="json")).where(
-            Organisation.id == org["id"]
-        ).returning(*Organisation.all_columns())
+        rows = (
+            await Organisation.update(data.model_dump(mode="json"))
+            .where(Organisation.id == org["id"])
+            .returning(*Organisation.all_columns())
+        )
     return rows[0]
 
 
@@ -87,11 +89,15 @@ async def update_organisation(org: Row, data: OrganisationIn) -> Row:
 
 async def list_staff(org: Row) -> list[Row]:
     async with reading():
-        return await Staff.select(
-            Staff.person.as_alias("person"),
-            Staff.person.email.as_alias("person_email"),
-            Staff.person.full_name.as_alias("person_name"),
-        ).where(Staff.organisation == org["id"]).order_by(Staff.person.full_name)
+        return (
+            await Staff.select(
+                Staff.person.as_alias("person"),
+                Staff.person.email.as_alias("person_email"),
+                Staff.person.full_name.as_alias("person_name"),
+            )
+            .where(Staff.organisation == org["id"])
+            .order_by(Staff.person.full_name)
+        )
 
 
 async def add_staff(org: Row, email: str) -> Row:
@@ -105,9 +111,11 @@ async def add_staff(org: Row, email: str) -> Row:
 
 async def remove_staff(org: Row, person_id: int) -> None:
     async with writing():
-        deleted = await Staff.delete().where(
-            (Staff.organisation == org["id"]) & (Staff.person == person_id)
-        ).returning(Staff.id)
+        deleted = (
+            await Staff.delete()
+            .where((Staff.organisation == org["id"]) & (Staff.person == person_id))
+            .returning(Staff.id)
+        )
     if not deleted:
         raise NotFound(_("This person is not on the secretariat."))
 
@@ -138,8 +146,8 @@ async def create_body(org: Row, data: BodyIn) -> Row:
 
 async def update_body(body: Row, data: BodyIn) -> Row:
     async with writing():
-        rows = await Body.update(data.model_dump(mode="json")).where(Body.id == body["id"]).returning(
-            *Body.all_columns()
+        rows = (
+            await Body.update(data.model_dump(mode="json")).where(Body.id == body["id"]).returning(*Body.all_columns())
         )
     return rows[0]
 
@@ -164,9 +172,7 @@ async def _assert_rule_set_editable(rule_set_id: int) -> None:
     from governance.meetings.tables import Meeting  # meetings depend on organisations, not back
 
     if await Meeting.exists().where((Meeting.rule_set == rule_set_id) & (Meeting.status != "draft")):
-        raise Conflict(
-            _("A convened meeting is governed by this version: create a new version instead of editing it.")
-        )
+        raise Conflict(_("A convened meeting is governed by this version: create a new version instead of editing it."))
 
 
 async def create_rule_set(body: Row, data: RuleSetIn) -> Row:
@@ -185,8 +191,10 @@ async def update_rule_set(rule_set: Row, data: RuleSetIn) -> Row:
     _invalid(rules.rule_set_problems(data))
     async with writing():
         await _assert_rule_set_editable(rule_set["id"])
-        rows = await RuleSet.update(rules.normalised_rule_set(data)).where(RuleSet.id == rule_set["id"]).returning(
-            *RuleSet.all_columns()
+        rows = (
+            await RuleSet.update(rules.normalised_rule_set(data))
+            .where(RuleSet.id == rule_set["id"])
+            .returning(*RuleSet.all_columns())
         )
     return rows[0]
 
@@ -194,9 +202,11 @@ async def update_rule_set(rule_set: Row, data: RuleSetIn) -> Row:
 async def effective_rule_set(body_id: int, on: Any) -> Row | None:
     """The rule set version in force for a body on a date (the latest that covers it)."""
     async with reading():
-        candidates = await RuleSet.select().where(
-            (RuleSet.body == body_id) & (RuleSet.effective_from <= on)
-        ).order_by(RuleSet.effective_from, ascending=False)
+        candidates = (
+            await RuleSet.select()
+            .where((RuleSet.body == body_id) & (RuleSet.effective_from <= on))
+            .order_by(RuleSet.effective_from, ascending=False)
+        )
     for row in candidates:
         if row["effective_to"] is None or row["effective_to"] > on:
             return row
@@ -205,8 +215,10 @@ async def effective_rule_set(body_id: int, on: Any) -> Row | None:
 
 async def list_majorities(rule_set: Row) -> list[Row]:
     async with reading():
-        return await MajorityRule.select().where(MajorityRule.rule_set == rule_set["id"]).order_by(
-            MajorityRule.decision_type
+        return (
+            await MajorityRule.select()
+            .where(MajorityRule.rule_set == rule_set["id"])
+            .order_by(MajorityRule.decision_type)
         )
 
 
@@ -216,12 +228,16 @@ async def set_majority(rule_set: Row, data: MajorityRuleIn) -> Row:
     values = data.model_dump(mode="json")
     async with writing():
         await _assert_rule_set_editable(rule_set["id"])
-        existing = await MajorityRule.select(MajorityRule.id).where(
-            (MajorityRule.rule_set == rule_set["id"]) & (MajorityRule.decision_type == values["decision_type"])
-        ).first()
+        existing = (
+            await MajorityRule.select(MajorityRule.id)
+            .where((MajorityRule.rule_set == rule_set["id"]) & (MajorityRule.decision_type == values["decision_type"]))
+            .first()
+        )
         if existing:
-            rows = await MajorityRule.update(values).where(MajorityRule.id == existing["id"]).returning(
-                *MajorityRule.all_columns()
+            rows = (
+                await MajorityRule.update(values)
+                .where(MajorityRule.id == existing["id"])
+                .returning(*MajorityRule.all_columns())
             )
         else:
             rows = await MajorityRule.insert(MajorityRule(rule_set=rule_set["id"], **values)).returning(
@@ -233,9 +249,11 @@ async def set_majority(rule_set: Row, data: MajorityRuleIn) -> Row:
 async def delete_majority(rule_set: Row, decision_type: str) -> None:
     async with writing():
         await _assert_rule_set_editable(rule_set["id"])
-        deleted = await MajorityRule.delete().where(
-            (MajorityRule.rule_set == rule_set["id"]) & (MajorityRule.decision_type == decision_type)
-        ).returning(MajorityRule.id)
+        deleted = (
+            await MajorityRule.delete()
+            .where((MajorityRule.rule_set == rule_set["id"]) & (MajorityRule.decision_type == decision_type))
+            .returning(MajorityRule.id)
+        )
     if not deleted:
         raise NotFound(_("This rule set has no majority rule for this decision type."))
 
@@ -275,8 +293,10 @@ async def create_member(org: Row, data: MemberIn) -> Row:
 
 async def update_member(member: Row, data: MemberIn) -> Row:
     async with writing():
-        rows = await Member.update(data.model_dump(mode="json")).where(Member.id == member["id"]).returning(
-            *Member.all_columns()
+        rows = (
+            await Member.update(data.model_dump(mode="json"))
+            .where(Member.id == member["id"])
+            .returning(*Member.all_columns())
         )
     return {**rows[0], "fees": member.get("fees", {})}
 
@@ -287,9 +307,11 @@ async def set_fee(member: Row, year: int, paid: bool) -> None:
 
 
 async def _upsert_fee(member_id: int, year: int, paid: bool) -> None:
-    updated = await MemberFee.update({MemberFee.paid: paid}).where(
-        (MemberFee.member == member_id) & (MemberFee.year == year)
-    ).returning(MemberFee.id)
+    updated = (
+        await MemberFee.update({MemberFee.paid: paid})
+        .where((MemberFee.member == member_id) & (MemberFee.year == year))
+        .returning(MemberFee.id)
+    )
     if not updated:
         await MemberFee.insert(MemberFee(member=member_id, year=year, paid=paid))
 
@@ -334,11 +356,15 @@ async def import_members(org: Row, raw: bytes | str, body: Row | None = None) ->
 
 async def list_seats(body: Row) -> list[Row]:
     async with reading():
-        return await Seat.select(
-            Seat.id,
-            Seat.member.slug.as_alias("member"),
-            Seat.member.name.as_alias("member_name"),
-        ).where(Seat.body == body["id"]).order_by(Seat.member.name)
+        return (
+            await Seat.select(
+                Seat.id,
+                Seat.member.slug.as_alias("member"),
+                Seat.member.name.as_alias("member_name"),
+            )
+            .where(Seat.body == body["id"])
+            .order_by(Seat.member.name)
+        )
 
 
 async def add_seat(org: Row, body: Row, member_slug: str) -> Row:
@@ -355,8 +381,8 @@ async def remove_seat(org: Row, body: Row, member_slug: str) -> None:
     member = await get_member(org, member_slug)
     async with writing():
         # Mandates for the seat go with it (ON DELETE CASCADE).
-        deleted = await Seat.delete().where((Seat.body == body["id"]) & (Seat.member == member["id"])).returning(
-            Seat.id
+        deleted = (
+            await Seat.delete().where((Seat.body == body["id"]) & (Seat.member == member["id"])).returning(Seat.id)
         )
     if not deleted:
         raise NotFound(_("This member has no seat in this body."))
@@ -432,16 +458,16 @@ def _mandate_columns() -> tuple[Any, ...]:
 
 async def list_mandates(body: Row) -> list[Row]:
     async with reading():
-        return await Mandate.select(*_mandate_columns()).where(Mandate.body == body["id"]).order_by(
-            Mandate.member.name
-        )
+        return await Mandate.select(*_mandate_columns()).where(Mandate.body == body["id"]).order_by(Mandate.member.name)
 
 
 async def get_mandate(body: Row, mandate_id: int) -> Row:
     async with reading():
-        row = await Mandate.select(*_mandate_columns()).where(
-            (Mandate.body == body["id"]) & (Mandate.id == mandate_id)
-        ).first()
+        row = (
+            await Mandate.select(*_mandate_columns())
+            .where((Mandate.body == body["id"]) & (Mandate.id == mandate_id))
+            .first()
+        )
     if row is None:
         raise NotFound(_("No such mandate in this body."))
     return row
@@ -483,8 +509,10 @@ async def update_mandate(org: Row, body: Row, mandate_id: int, data: MandateIn) 
 
 async def delete_mandate(body: Row, mandate_id: int) -> None:
     async with writing():
-        deleted = await Mandate.delete().where((Mandate.body == body["id"]) & (Mandate.id == mandate_id)).returning(
-            Mandate.id
+        deleted = (
+            await Mandate.delete()
+            .where((Mandate.body == body["id"]) & (Mandate.id == mandate_id))
+            .returning(Mandate.id)
         )
     if not deleted:
         raise NotFound(_("No such mandate in this body."))
