@@ -48,7 +48,7 @@ async def create_event(org: Row, data: EventIn) -> Row:
     if problems := _event_problems(data):
         raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
-        rows = await Event.insert(Event(organisation=org["id"], **data.model_dump(mode="json"))).returning(
+        rows = await Event.insert(Event(organisation=org["id"], **data.model_dump(mode="python"))).returning(
             *Event.all_columns()
         )
     return rows[0]
@@ -59,7 +59,7 @@ async def update_event(event: Row, data: EventIn) -> Row:
         raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
         rows = (
-            await Event.update(data.model_dump(mode="json"))
+            await Event.update(data.model_dump(mode="python"))
             .where(Event.id == event["id"])
             .returning(*Event.all_columns())
         )
@@ -220,7 +220,7 @@ async def _meeting_values(org: Row, data: MeetingIn) -> dict[str, Any]:
         problems.update(statute_problems(rule_set, data.mode, data.kind))
     if problems:
         raise Invalid(_("Please correct the fields marked below."), fields=problems)
-    values = data.model_dump(mode="json", exclude={"body", "event", "secretary_email", "starts_at", "ends_at"})
+    values = data.model_dump(mode="python", exclude={"body", "event", "secretary_email", "starts_at", "ends_at"})
     values.update(
         body=body["id"],
         event=event["id"] if event else None,

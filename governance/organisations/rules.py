@@ -54,7 +54,7 @@ def rule_set_problems(data: RuleSetIn) -> dict[str, str]:
 
 def normalised_rule_set(data: RuleSetIn) -> dict[str, object]:
     """Column values for a valid rule set (lists stored comma-separated, no spaces)."""
-    values = data.model_dump(mode="json")
+    values = data.model_dump(mode="python")
     for field in ("voting_categories", "minutes_signatories", "languages"):
         values[field] = ",".join(split_list(values[field]))
     return values

@@ -68,7 +68,7 @@ async def get_organisation(slug: str) -> Row:
 
 async def create_organisation(data: OrganisationIn) -> Row:
     async with writing():
-        rows = await Organisation.insert(Organisation(**data.model_dump(mode="json"))).returning(
+        rows = await Organisation.insert(Organisation(**data.model_dump(mode="python"))).returning(
             *Organisation.all_columns()
         )
     return rows[0]
@@ -77,7 +77,7 @@ async def create_organisation(data: OrganisationIn) -> Row:
 async def update_organisation(org: Row, data: OrganisationIn) -> Row:
     async with writing():
         rows = (
-            await Organisation.update(data.model_dump(mode="json"))
+            await Organisation.update(data.model_dump(mode="python"))
             .where(Organisation.id == org["id"])
             .returning(*Organisation.all_columns())
         )
@@ -138,7 +138,7 @@ async def get_body(org: Row, slug: str) -> Row:
 
 async def create_body(org: Row, data: BodyIn) -> Row:
     async with writing():
-        rows = await Body.insert(Body(organisation=org["id"], **data.model_dump(mode="json"))).returning(
+        rows = await Body.insert(Body(organisation=org["id"], **data.model_dump(mode="python"))).returning(
             *Body.all_columns()
         )
     return rows[0]
@@ -147,7 +147,9 @@ async def create_body(org: Row, data: BodyIn) -> Row:
 async def update_body(body: Row, data: BodyIn) -> Row:
     async with writing():
         rows = (
-            await Body.update(data.model_dump(mode="json")).where(Body.id == body["id"]).returning(*Body.all_columns())
+            await Body.update(data.model_dump(mode="python"))
+            .where(Body.id == body["id"])
+            .returning(*Body.all_columns())
         )
     return rows[0]
 
@@ -225,7 +227,7 @@ async def list_majorities(rule_set: Row) -> list[Row]:
 async def set_majority(rule_set: Row, data: MajorityRuleIn) -> Row:
     """Create or replace the majority rule for one decision type."""
     _invalid(rules.majority_problems(data))
-    values = data.model_dump(mode="json")
+    values = data.model_dump(mode="python")
     async with writing():
         await _assert_rule_set_editable(rule_set["id"])
         existing = (
@@ -285,7 +287,7 @@ async def get_member(org: Row, slug: str) -> Row:
 
 async def create_member(org: Row, data: MemberIn) -> Row:
     async with writing():
-        rows = await Member.insert(Member(organisation=org["id"], **data.model_dump(mode="json"))).returning(
+        rows = await Member.insert(Member(organisation=org["id"], **data.model_dump(mode="python"))).returning(
             *Member.all_columns()
         )
     return {**rows[0], "fees": {}}
@@ -294,7 +296,7 @@ async def create_member(org: Row, data: MemberIn) -> Row:
 async def update_member(member: Row, data: MemberIn) -> Row:
     async with writing():
         rows = (
-            await Member.update(data.model_dump(mode="json"))
+            await Member.update(data.model_dump(mode="python"))
             .where(Member.id == member["id"])
             .returning(*Member.all_columns())
         )
@@ -337,7 +339,7 @@ async def import_members(org: Row, raw: bytes | str, body: Row | None = None) ->
         if body is not None:
             seats = {row["member"] for row in await Seat.select(Seat.member).where(Seat.body == body["id"])}
         for member, fees in zip(parsed.members, parsed.fees, strict=True):
-            values = member.model_dump(mode="json")
+            values = member.model_dump(mode="python")
             if member.slug in existing:
                 member_id = existing[member.slug]
                 await Member.update(values).where(Member.id == member_id)

@@ -1,0 +1,189 @@
+"""The ``governance`` command: migrate, load the demo, serve, add users, import members."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from governance.settings import ConfigurationError, get_settings
+
+
+def run(coroutine_function: Callable[[], Awaitable[Any]]) -> Any:
+    """Run one async operation with the database started and stopped around it."""
+    from governance import db
+
+    async def main() -> Any:
+        await db.start()
+        try:
+            return await coroutine_function()
+        finally:
+            await db.stop()
+
+    try:
+        return asyncio.run(main())
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def fail_on_domain_error(exc: Exception) -> None:
+    from governance.forms import as_domain_error
+
+    try:
+        error = as_domain_error(exc)
+    except Exception:
+        raise exc from None
+    lines = [error.message, *(f"  {field}: {message}" for field, message in error.fields.items())]
+    raise click.ClickException("\n".join(lines))
+
+
+@click.group()
+def main() -> None:
+    """Statutory meetings for international associations of cities."""
+
+
+@main.command()
+def migrate() -> None:
+    """Create or update the database schema (committed migrations)."""
+    from governance import db
+
+    run(db.migrate)
+    click.echo(f"Database is up to date ({_where()}).")
+
+
+@main.command()
+@click.option("--password", default=None, help="Password for every demo account (default: guangzhou-2012).")
+def demo(password: str | None) -> None:
+    """Load the Guangzhou 2012 demo (idempotent) and print the demo logins."""
+    from governance import db
+    from governance.demo import guangzhou
+
+    async def load() -> guangzhou.DemoReport:
+        await db.migrate()
+        return await guangzhou.load(password or guangzhou.DEFAULT_PASSWORD)
+
+    try:
+        report = run(load)
+    except Exception as exc:
+        fail_on_domain_error(exc)
+        return
+    click.echo("Demo loaded: the Metropolis Annual Meeting, Guangzhou, 14-17 November 2012.")
+    click.echo(f"Meetings: {', '.join(report.meetings)}")
+    click.echo(f"Password for every demo account: {report.password}")
+    click.echo("Demo accounts:")
+    for email, what in report.accounts:
+        click.echo(f"  {email:<34} {what}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    if settings.is_sqlite and workers > 1:
+        raise click.ClickException(
+            "SQLite serves from one process (writes are serialised in-process): use --workers 1, "
+            "or set DATABASE_URL=postgresql://... for several workers."
+        )
+    click.echo(f"Serving on http://{host}:{port} ({_where()}, {workers} worker(s))")
+    uvicorn.run(
+        "governance.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # SSE streams would otherwise hold a graceful shutdown forever.
+        timeout_graceful_shutdown=5,
+        proxy_headers=False,
+        access_log=False,
+    )
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--admin", is_flag=True, help="Platform administrator.")
+@click.option("--language", default="en", type=click.Choice(["en", "fr", "es"]))
+@click.option(
+    "--secretariat", "organisation", default=None, help="Also put the person on this organisation's secretariat (slug)."
+)
+@click.option("--password", default=None, help="Password (asked for when omitted; never echoed).")
+def user_add(email: str, name: str, admin: bool, language: str, organisation: str | None, password: str | None) -> None:
+    """Create an account."""
+    from governance.accounts import services as accounts
+    from governance.accounts.schemas import PersonIn
+    from governance.forms import validate
+    from governance.organisations import services as orgs
+
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.ClickException("Give --password, or run in a terminal to be asked for it.")
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise click.ClickException("The passwords differ.")
+
+    async def add() -> dict[str, Any]:
+        data = validate(PersonIn, {"email": email, "full_name": name, "language": language, "password": password})
+        org = await orgs.get_organisation(organisation) if organisation else None
+        person = await accounts.create_person(data, is_admin=admin)
+        if org is not None:
+            await orgs.add_staff(org, person["email"])
+        return person
+
+    try:
+        person = run(add)
+    except Exception as exc:
+        fail_on_domain_error(exc)
+        return
+    click.echo(f"Created {person['email']} (id {person['id']}){' as platform administrator' if admin else ''}.")
+
+
+@main.group()
+def members() -> None:
+    """Manage member cities."""
+
+
+@members.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--organisation", required=True, help="Organisation slug, e.g. metropolis.")
+@click.option("--body", "body_slug", default=None, help="Also seat every member in this body (slug).")
+def members_import(file: Path, organisation: str, body_slug: str | None) -> None:
+    """Import members from CSV: all lines or none. Columns: slug,name,country,region,category[,fee_YYYY]."""
+    from governance.organisations import services as orgs
+
+    raw = file.read_bytes()
+
+    async def do_import() -> Any:
+        org = await orgs.get_organisation(organisation)
+        body = await orgs.get_body(org, body_slug) if body_slug else None
+        return await orgs.import_members(org, raw, body)
+
+    try:
+        report = run(do_import)
+    except Exception as exc:
+        fail_on_domain_error(exc)
+        return
+    click.echo(f"Imported: {report.created} created, {report.updated} updated, {report.seated} seated.")
+
+
+def _where() -> str:
+    settings = get_settings()
+    return f"SQLite {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

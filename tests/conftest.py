@@ -1,0 +1,182 @@
+"""Test set-up: real databases, real HTTP through Litestar's test client.
+
+The engine is chosen for the whole run by ``GOVERNANCE_TEST_DATABASE``:
+``sqlite`` (default: a fresh migrated file per test, copied from a template) or
+``postgres`` (a ``governance_test`` database on 127.0.0.1:5432, truncated per test).
+``make test`` runs the suite once per engine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ENGINE = os.environ.get("GOVERNANCE_TEST_DATABASE", "sqlite")
+PG_ADMIN_DSN = os.environ.get("GOVERNANCE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_TEST_DB = "governance_test"
+
+# Settings are read once: fix the environment before anything imports governance.
+_TMP = Path(tempfile.mkdtemp(prefix="governance-tests-"))
+os.environ["GOVERNANCE_VAR_DIR"] = str(_TMP / "var")
+os.environ["GOVERNANCE_ARGON2_PROFILE"] = "fast"
+os.environ.pop("GOVERNANCE_SECRET_KEY", None)
+if ENGINE == "postgres":
+    os.environ["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{PG_TEST_DB}"
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'template.sqlite3'}"
+
+import httpx  # noqa: E402
+
+from governance import db  # noqa: E402
+from governance.app import create_app  # noqa: E402
+from governance.settings import get_settings  # noqa: E402
+
+DEMO_PASSWORD = "guangzhou-2012"
+TEMPLATE = _TMP / "template.sqlite3"
+DEMO_TEMPLATE = _TMP / "demo-template.sqlite3"
+
+
+async def _recreate_pg_database() -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)")
+        await admin.execute(f"CREATE DATABASE {PG_TEST_DB}")
+    finally:
+        await admin.close()
+
+
+async def _truncate_pg() -> None:
+    rows = await db.engine().run_ddl(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'"
+    )
+    names = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    await db.engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database() -> AsyncIterator[None]:
+    """Migrate once; on SQLite also build a demo template to copy from."""
+    if ENGINE == "postgres":
+        await _recreate_pg_database()
+        await db.start()
+        await db.migrate()
+    else:
+        await db.migrate()
+    yield
+    await db.stop()
+    shutil.rmtree(_TMP, ignore_errors=True)
+
+
+def _use_sqlite_file(path: Path) -> None:
+    # Tables cache the engine object: retarget it rather than build a new one.
+    db.engine().path = str(path)  # type: ignore[attr-defined]
+
+
+_demo_template_ready = False
+
+
+@pytest.fixture
+async def fresh_db(tmp_path: Path) -> AsyncIterator[Path | None]:
+    """An empty, migrated database for this test."""
+    db.reset_write_lock()
+    if ENGINE == "postgres":
+        await _truncate_pg()
+        yield None
+    else:
+        target = tmp_path / "test.sqlite3"
+        shutil.copy(TEMPLATE, target)
+        _use_sqlite_file(target)
+        yield target
+
+
+@pytest.fixture
+async def demo(fresh_db: Path | None) -> AsyncIterator[Any]:
+    """The Guangzhou 2012 demo, loaded through the services."""
+    global _demo_template_ready
+    from governance.demo import guangzhou
+
+    if ENGINE == "postgres":
+        yield await guangzhou.load(DEMO_PASSWORD)
+        return
+    assert fresh_db is not None
+    if not _demo_template_ready:
+        report = await guangzhou.load(DEMO_PASSWORD)
+        shutil.copy(fresh_db, DEMO_TEMPLATE)
+        _demo_template_ready = True
+    else:
+        shutil.copy(DEMO_TEMPLATE, fresh_db)
+        report = None
+    yield report
+
+
+@pytest.fixture
+def app() -> Any:
+    # The database is started by the session fixture; the test client does not run
+    # the lifespan (it would close the PostgreSQL pool between tests).
+    return create_app()
+
+
+class Client:
+    """A browser-like or API client: cookies kept, CSRF handled, sign-in helpers."""
+
+    def __init__(self, app: Any) -> None:
+        # httpx's ASGI transport runs the app in the test's own event loop; Litestar's
+        # AsyncTestClient uses a blocking portal (another loop), which breaks the
+        # asyncpg pool that belongs to this one.
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)), base_url="http://testserver.local"
+        )
+
+    @property
+    def csrf(self) -> str:
+        return self.http.cookies.get("csrftoken", "")
+
+    async def ensure_csrf(self) -> str:
+        if not self.csrf:
+            await self.http.get("/login")
+        return self.csrf
+
+    async def api_login(self, email: str, password: str = DEMO_PASSWORD) -> Any:
+        return await self.http.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+    async def page_login(self, email: str, password: str = DEMO_PASSWORD) -> Any:
+        token = await self.ensure_csrf()
+        return await self.http.post(
+            "/login", data={"email": email, "password": password, "_csrf_token": token}, follow_redirects=False
+        )
+
+    async def get(self, url: str, **kwargs: Any) -> Any:
+        return await self.http.get(url, **kwargs)
+
+    async def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        token = await self.ensure_csrf()
+        return await self.http.post(url, data={**(data or {}), "_csrf_token": token}, **kwargs)
+
+    async def send(self, method: str, url: str, json: Any = None, **kwargs: Any) -> Any:
+        """An API call with the CSRF header (unsafe methods)."""
+        token = await self.ensure_csrf()
+        headers = {"x-csrftoken": token, **kwargs.pop("headers", {})}
+        return await self.http.request(method, url, json=json, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def client(app: Any) -> Client:
+    return Client(app)
+
+
+@pytest.fixture
+def make_client(app: Any) -> Any:
+    """Several independent clients (tablets) against the same app."""
+    return lambda: Client(app)
+
+
+def settings() -> Any:
+    return get_settings()
