@@ -11,6 +11,9 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from governance.accounts.guards import principal_of, signed_in
+from governance.forms import as_domain_error, parse_form
+from governance.formspec import fieldsets, form_values
+from governance.i18n import gettext as _
 from governance.meetings import services
 from governance.meetings.guards import meeting_of, participant, secretary
 from governance.meetings.schemas import EventIn, EventOut, MeetingIn, MeetingOut, TransitionIn
@@ -34,6 +37,23 @@ class MeetingPages(Controller):
         context = meeting_of(request)
         return page("meetings/meeting.html", context=context, meeting=services.meeting_out(context), message=None)
 
+    @get("/{slug:str}/edit", guards=[secretary])
+    async def edit_page(self, request: Req, slug: str) -> Template:
+        context = meeting_of(request)
+        return _meeting_form(context, values=_meeting_values(context), errors={}, message=None)
+
+    @post("/{slug:str}/edit", guards=[secretary])
+    async def edit_submit(self, request: Req, slug: str, data: Form) -> Template | Redirect:
+        context = meeting_of(request)
+        try:
+            updated = await services.update_meeting(context, parse_form(MeetingIn, data))
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return _meeting_form(
+                context, values=data, errors=error.fields, message=error.message, status_code=error.status_code
+            )
+        return Redirect(f"/meetings/{updated['slug']}", status_code=303)
+
     @post("/{slug:str}/status", guards=[participant])
     async def change_status(self, request: Req, slug: str, data: Form) -> Template | Redirect:
         context = meeting_of(request)
@@ -41,8 +61,6 @@ class MeetingPages(Controller):
             payload = TransitionIn.model_validate({"status": data.get("status", "")})
             await services.transition(context, payload.status.value)
         except Exception as exc:
-            from governance.forms import as_domain_error
-
             error = as_domain_error(exc)
             return page(
                 "meetings/meeting.html",
@@ -52,6 +70,36 @@ class MeetingPages(Controller):
                 message=error.message,
             )
         return Redirect(f"/meetings/{slug}", status_code=303)
+
+
+def _meeting_values(context: services.MeetingContext) -> dict[str, str]:
+    """The stored meeting as the form shows it: local times, codes instead of ids."""
+    meeting = services.meeting_out(context)
+    values = form_values(meeting.model_dump(include=set(MeetingIn.model_fields)))
+    values["secretary_email"] = context.secretary_email or ""
+    return values
+
+
+def _meeting_form(
+    context: services.MeetingContext,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    message: str | None,
+    status_code: int = 200,
+) -> Template:
+    slug = context.meeting["slug"]
+    return page(
+        "form_page.html",
+        status_code=status_code,
+        title=_("Edit the meeting"),
+        action=f"/meetings/{slug}/edit",
+        cancel=f"/meetings/{slug}",
+        fieldsets=fieldsets(MeetingIn),
+        values=values,
+        errors=errors,
+        message=message,
+    )
 
 
 class MeetingApi(Controller):

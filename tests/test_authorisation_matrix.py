@@ -1,0 +1,205 @@
+"""Every route, every role: who may pass the guards, and who may not.
+
+The table below is the specification, written independently of the guards. A route
+that is not in it fails the test, so a new route cannot ship without a decision on
+who may use it. "Allowed" means the request got past authorisation (any answer but
+401/403 or a redirect to the sign-in page); it may still be refused for bad input, and
+the probes use made-up ids on unsafe routes so that nothing is actually deleted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.routes import HTTPRoute
+
+from governance.accounts.tables import Person
+from governance.organisations.tables import Mandate
+
+ANON, ADMIN, SEC, FSEC, CHAIR, REP, OBS = "anonymous", "admin", "secretary", "fmdv-secretary", "chair", "rep", "observer"
+ROLES = [ANON, ADMIN, SEC, FSEC, CHAIR, REP, OBS]
+LOGINS = {
+    SEC: "secretary@metropolis.demo",
+    FSEC: "secretary@fmdv.demo",
+    CHAIR: "paris-idf@metropolis.demo",  # President of the Metropolis Board
+    REP: "guangzhou@metropolis.demo",
+    OBS: "observer@metropolis.demo",
+}
+
+PUBLIC = set(ROLES)
+SIGNED_IN = set(ROLES) - {ANON}
+PLATFORM = {ADMIN}
+SECRETARIAT = {ADMIN, SEC}  # of Metropolis, whose routes are probed
+PARTICIPANT = {ADMIN, SEC, CHAIR, REP, OBS}  # of the Metropolis Board meeting
+MEETING_SECRETARY = {ADMIN, SEC}
+
+ORG = "/organisations/{org:str}"
+API_ORG = "/api/v1/organisations/{org:str}"
+BODY = "/bodies/{body_slug:str}"
+RULES = "/rule-sets/{version:int}"
+
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/language/{code:str}"): PUBLIC,
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("GET", "/account/sessions"): SIGNED_IN,
+    ("POST", "/account/sessions/{handle:str}/revoke"): SIGNED_IN,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/auth/me"): SIGNED_IN,
+    ("GET", "/api/v1/auth/sessions"): SIGNED_IN,
+    ("DELETE", "/api/v1/auth/sessions/{handle:str}"): SIGNED_IN,
+    # meetings
+    ("GET", "/meetings"): SIGNED_IN,
+    ("GET", "/api/v1/meetings"): SIGNED_IN,
+    ("GET", "/meetings/{slug:str}"): PARTICIPANT,
+    ("POST", "/meetings/{slug:str}/status"): PARTICIPANT,
+    ("GET", "/meetings/{slug:str}/edit"): MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/edit"): MEETING_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/status"): PARTICIPANT,
+    ("PUT", "/api/v1/meetings/{slug:str}"): MEETING_SECRETARY,
+    # back office: organisations
+    ("GET", "/organisations"): SIGNED_IN,
+    ("GET", "/organisations/new"): PLATFORM,
+    ("POST", "/organisations/new"): PLATFORM,
+    ("GET", "/api/v1/organisations"): SIGNED_IN,
+    ("POST", "/api/v1/organisations"): PLATFORM,
+    ("GET", ORG): SECRETARIAT,
+    ("GET", ORG + "/edit"): SECRETARIAT,
+    ("POST", ORG + "/edit"): SECRETARIAT,
+    ("GET", API_ORG): SECRETARIAT,
+    ("PUT", API_ORG): SECRETARIAT,
+    ("GET", ORG + "/staff"): SECRETARIAT,
+    ("POST", ORG + "/staff"): PLATFORM,
+    ("POST", ORG + "/staff/{person_id:int}/remove"): PLATFORM,
+    ("GET", API_ORG + "/staff"): SECRETARIAT,
+    ("POST", API_ORG + "/staff"): PLATFORM,
+    ("DELETE", API_ORG + "/staff/{person_id:int}"): PLATFORM,
+}
+# Everything else under an organisation belongs to its secretariat.
+_SECRETARIAT_ROUTES = {
+    "GET": [
+        ORG + "/bodies/new", ORG + BODY, ORG + BODY + "/edit", ORG + BODY + "/mandates/new",
+        ORG + BODY + "/mandates/{mandate_id:int}/edit", ORG + BODY + "/rule-sets/new", ORG + BODY + RULES,
+        ORG + "/members", ORG + "/members/new", ORG + "/members/{member:str}/edit", ORG + "/members/import",
+        ORG + "/people", ORG + "/people/new", ORG + "/people/{person_id:int}/edit", ORG + "/events/new",
+        ORG + "/events/{event:str}/edit", ORG + "/meetings", ORG + "/meetings/new",
+        API_ORG + "/bodies", API_ORG + BODY, API_ORG + BODY + "/rule-sets", API_ORG + BODY + RULES,
+        API_ORG + BODY + RULES + "/majorities", API_ORG + BODY + "/seats", API_ORG + BODY + "/mandates",
+        API_ORG + "/members", API_ORG + "/members/{member:str}", API_ORG + "/people",
+        API_ORG + "/people/{person_id:int}", API_ORG + "/events", API_ORG + "/events/{event:str}",
+        API_ORG + "/meetings",
+    ],
+    "POST": [
+        ORG + "/bodies/new", ORG + BODY + "/edit", ORG + BODY + "/seats", ORG + BODY + "/seats/{member:str}/remove",
+        ORG + BODY + "/mandates/new", ORG + BODY + "/mandates/{mandate_id:int}/edit",
+        ORG + BODY + "/mandates/{mandate_id:int}/delete", ORG + BODY + "/rule-sets/new", ORG + BODY + RULES,
+        ORG + BODY + RULES + "/majorities", ORG + BODY + RULES + "/majorities/{decision_type:str}/delete",
+        ORG + "/members/new", ORG + "/members/{member:str}/edit", ORG + "/members/{member:str}/fees",
+        ORG + "/members/import", ORG + "/people/new", ORG + "/people/{person_id:int}/edit", ORG + "/events/new",
+        ORG + "/events/{event:str}/edit", ORG + "/meetings/new",
+        API_ORG + "/bodies", API_ORG + BODY + "/rule-sets", API_ORG + BODY + "/seats", API_ORG + BODY + "/mandates",
+        API_ORG + "/members", API_ORG + "/members/import", API_ORG + "/people", API_ORG + "/events",
+        API_ORG + "/meetings",
+    ],
+    "PUT": [
+        API_ORG + BODY, API_ORG + BODY + RULES, API_ORG + BODY + RULES + "/majorities",
+        API_ORG + BODY + "/mandates/{mandate_id:int}", API_ORG + "/members/{member:str}",
+        API_ORG + "/members/{member:str}/fees", API_ORG + "/people/{person_id:int}", API_ORG + "/events/{event:str}",
+    ],
+    "DELETE": [
+        API_ORG + BODY + RULES + "/majorities/{decision_type:str}", API_ORG + BODY + "/mandates/{mandate_id:int}",
+        API_ORG + BODY + "/seats/{member:str}",
+    ],
+}
+for _method, _paths in _SECRETARIAT_ROUTES.items():
+    for _path in _paths:
+        EXPECTED[(_method, _path)] = SECRETARIAT
+
+# Public by design, not probed: static files and the OpenAPI documentation.
+NOT_PROBED = re.compile(r"^/(static|schema)(/|$)")
+
+
+def app_routes(app) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or NOT_PROBED.match(route.path):
+            continue
+        for handler in route.route_handlers:
+            for method in handler.http_methods - {"OPTIONS", "HEAD"}:
+                found.append((method, route.path))
+    return sorted(found)
+
+
+def test_every_route_has_a_declared_policy(app):
+    routes = set(app_routes(app))
+    missing = sorted(routes - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - routes)
+    assert not missing, f"routes without an authorisation policy: {missing}"
+    assert not stale, f"policies for routes that no longer exist: {stale}"
+
+
+async def _probe_values() -> dict[str, tuple[str, str]]:
+    """(value for safe methods, value for unsafe methods) per path parameter."""
+    person = await Person.select(Person.id).where(Person.email == LOGINS[REP]).first()
+    mandate = await Mandate.select(Mandate.id).where(Mandate.person == person["id"]).first()
+    return {
+        "org": ("metropolis", "metropolis"),
+        "slug": ("metropolis-bod-2012", "metropolis-bod-2012"),
+        "body_slug": ("bod", "bod"),
+        "version": ("1", "1"),
+        "member": ("guangzhou", "no-such-member"),
+        "person_id": (str(person["id"]), "999999"),
+        "mandate_id": (str(mandate["id"]), "999999"),
+        "event": ("metropolis-guangzhou-2012", "no-such-event"),
+        "decision_type": ("ordinary", "dissolution"),
+        "handle": ("no-such-session", "no-such-session"),
+        "code": ("fr", "fr"),
+    }
+
+
+def _fill(path: str, values: dict[str, tuple[str, str]], safe: bool) -> str:
+    def replace(match: re.Match[str]) -> str:
+        return values[match.group(1)][0 if safe else 1]
+
+    return re.sub(r"\{(\w+):\w+\}", replace, path)
+
+
+def _denied(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("location", "")
+    # The guards send people to the sign-in page with the page they wanted.
+    return response.status_code in (302, 303) and location.startswith("/login?next=")
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_authorisation_matrix(role, demo, app, client):
+    from governance.accounts.services import create_person
+    from governance.accounts.schemas import PersonIn
+
+    if role == ADMIN:
+        await create_person(
+            PersonIn(email="admin@platform.demo", full_name="Platform admin", password="admin-password-1"),
+            is_admin=True,
+        )
+        assert (await client.api_login("admin@platform.demo", "admin-password-1")).status_code == 200
+    elif role != ANON:
+        assert (await client.api_login(LOGINS[role])).status_code == 200
+    values = await _probe_values()
+    wrong: list[str] = []
+    # Signing out last, so the session lasts the whole walk.
+    routes = sorted(app_routes(app), key=lambda r: r[1] in ("/logout", "/api/v1/auth/logout"))
+    for method, path in routes:
+        url = _fill(path, values, safe=method == "GET")
+        response = await client.send(method, url, follow_redirects=False)
+        assert response.status_code < 500, f"{method} {url} as {role}: {response.status_code} {response.text[:300]}"
+        allowed = role in EXPECTED[(method, path)]
+        if _denied(response) == allowed:
+            wrong.append(f"{method} {url}: {response.status_code} (expected {'allow' if allowed else 'deny'})")
+    assert not wrong, f"as {role}:\n" + "\n".join(wrong)
