@@ -23,11 +23,11 @@ def human_message(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
-    if kind == "string_too_short":
+    if kind in {"string_too_short", "too_short"}:
         if ctx.get("min_length", 1) <= 1:
             return _("This field is required.")
         return _("Use at least {n} characters.").format(n=ctx["min_length"])
-    if kind == "string_too_long":
+    if kind in {"string_too_long", "too_long"}:
         return _("Use at most {n} characters.").format(n=ctx.get("max_length"))
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return _("Enter a whole number.")

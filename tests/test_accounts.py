@@ -67,9 +67,7 @@ async def test_forged_and_expired_sessions_are_refused(demo, client):
     from datetime import UTC, datetime, timedelta
 
     past = datetime.now(UTC) - timedelta(hours=1)
-    await AuthSession.update(
-        {AuthSession.created_at: past - timedelta(hours=12), AuthSession.expires_at: past}
-    ).where(
+    await AuthSession.update({AuthSession.created_at: past - timedelta(hours=12), AuthSession.expires_at: past}).where(
         AuthSession.id == sessions.token_digest(client.http.cookies.get(sessions.COOKIE_NAME))
     )
     response = await client.get("/api/v1/auth/me")
@@ -98,10 +96,14 @@ async def test_revocation_from_the_sessions_page(demo, make_client):
     await tablet.page_login(REP)
     page = await laptop.get("/account/sessions")
     assert page.status_code == 200 and "this device" in page.text
-    handles = [s.handle for s in await sessions.list_sessions(
-        (await Person.select(Person.id).where(Person.email == REP).first())["id"],
-        laptop.http.cookies.get(sessions.COOKIE_NAME),
-    ) if not s.current]
+    handles = [
+        s.handle
+        for s in await sessions.list_sessions(
+            (await Person.select(Person.id).where(Person.email == REP).first())["id"],
+            laptop.http.cookies.get(sessions.COOKIE_NAME),
+        )
+        if not s.current
+    ]
     response = await laptop.post_form(f"/account/sessions/{handles[0]}/revoke", follow_redirects=False)
     assert response.status_code == 303
     assert (await tablet.get("/meetings", follow_redirects=False)).status_code == 303
@@ -133,7 +135,8 @@ async def test_csrf_is_required_on_unsafe_requests(demo, client):
 
 async def test_api_login_only_accepts_json(demo, client):
     response = await client.http.post(
-        "/api/v1/auth/login", content=f'{{"email": "{REP}", "password": "{DEMO_PASSWORD}"}}',
+        "/api/v1/auth/login",
+        content=f'{{"email": "{REP}", "password": "{DEMO_PASSWORD}"}}',
         headers={"content-type": "text/plain"},
     )
     assert response.status_code == 400

@@ -73,20 +73,12 @@ def parse_members_csv(raw: bytes | str) -> ParsedMembers:
         data = {k: row.get(k, "") for k in ("slug", "name", "country", "region", "category")}
         if not data["category"]:
             data.pop("category")
+        problems: list[str] = []
+        member: MemberIn | None = None
         try:
             member = MemberIn.model_validate(data)
         except ValidationError as exc:
-            reasons = "; ".join(f"{name}: {message}" for name, message in field_errors(exc).items())
-            result.errors.append(_("Line {line}: {reasons}").format(line=index, reasons=reasons))
-            continue
-        if member.slug in seen:
-            result.errors.append(
-                _("Line {line}: the code {slug} already appears on line {first}.").format(
-                    line=index, slug=member.slug, first=seen[member.slug]
-                )
-            )
-            continue
-        seen[member.slug] = index
+            problems.extend(f"{name}: {message}" for name, message in field_errors(exc).items())
         fees: dict[int, bool] = {}
         for column, year in fee_years.items():
             value = row.get(column, "").lower()
@@ -95,11 +87,17 @@ def parse_members_csv(raw: bytes | str) -> ParsedMembers:
             elif value in {"no", "n", "unpaid", "0", "false", "non"}:
                 fees[year] = False
             elif value:
-                result.errors.append(
-                    _("Line {line}: {column} must be yes or no, not {value}.").format(
-                        line=index, column=column, value=value
-                    )
-                )
+                problems.append(_("{column} must be yes or no, not {value}").format(column=column, value=value))
+        if member is not None and member.slug in seen:
+            problems.append(
+                _("the code {slug} already appears on line {first}").format(slug=member.slug, first=seen[member.slug])
+            )
+        if problems or member is None:
+            result.errors.append(
+                _("Line {line}: {reasons}").format(line=index, reasons="; ".join(p.rstrip(".") for p in problems))
+            )
+            continue
+        seen[member.slug] = index
         result.members.append(member)
         result.fees.append(fees)
     if not result.members and not result.errors:
