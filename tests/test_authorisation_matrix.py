@@ -17,7 +17,15 @@ from litestar.routes import HTTPRoute
 from governance.accounts.tables import Person
 from governance.organisations.tables import Mandate
 
-ANON, ADMIN, SEC, FSEC, CHAIR, REP, OBS = "anonymous", "admin", "secretary", "fmdv-secretary", "chair", "rep", "observer"
+ANON, ADMIN, SEC, FSEC, CHAIR, REP, OBS = (
+    "anonymous",
+    "admin",
+    "secretary",
+    "fmdv-secretary",
+    "chair",
+    "rep",
+    "observer",
+)
 ROLES = [ANON, ADMIN, SEC, FSEC, CHAIR, REP, OBS]
 LOGINS = {
     SEC: "secretary@metropolis.demo",
@@ -84,36 +92,83 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
 # Everything else under an organisation belongs to its secretariat.
 _SECRETARIAT_ROUTES = {
     "GET": [
-        ORG + "/bodies/new", ORG + BODY, ORG + BODY + "/edit", ORG + BODY + "/mandates/new",
-        ORG + BODY + "/mandates/{mandate_id:int}/edit", ORG + BODY + "/rule-sets/new", ORG + BODY + RULES,
-        ORG + "/members", ORG + "/members/new", ORG + "/members/{member:str}/edit", ORG + "/members/import",
-        ORG + "/people", ORG + "/people/new", ORG + "/people/{person_id:int}/edit", ORG + "/events/new",
-        ORG + "/events/{event:str}/edit", ORG + "/meetings", ORG + "/meetings/new",
-        API_ORG + "/bodies", API_ORG + BODY, API_ORG + BODY + "/rule-sets", API_ORG + BODY + RULES,
-        API_ORG + BODY + RULES + "/majorities", API_ORG + BODY + "/seats", API_ORG + BODY + "/mandates",
-        API_ORG + "/members", API_ORG + "/members/{member:str}", API_ORG + "/people",
-        API_ORG + "/people/{person_id:int}", API_ORG + "/events", API_ORG + "/events/{event:str}",
+        ORG + "/bodies/new",
+        ORG + BODY,
+        ORG + BODY + "/edit",
+        ORG + BODY + "/mandates/new",
+        ORG + BODY + "/mandates/{mandate_id:int}/edit",
+        ORG + BODY + "/rule-sets/new",
+        ORG + BODY + RULES,
+        ORG + "/members",
+        ORG + "/members/new",
+        ORG + "/members/{member:str}/edit",
+        ORG + "/members/import",
+        ORG + "/people",
+        ORG + "/people/new",
+        ORG + "/people/{person_id:int}/edit",
+        ORG + "/events/new",
+        ORG + "/events/{event:str}/edit",
+        ORG + "/meetings",
+        ORG + "/meetings/new",
+        API_ORG + "/bodies",
+        API_ORG + BODY,
+        API_ORG + BODY + "/rule-sets",
+        API_ORG + BODY + RULES,
+        API_ORG + BODY + RULES + "/majorities",
+        API_ORG + BODY + "/seats",
+        API_ORG + BODY + "/mandates",
+        API_ORG + "/members",
+        API_ORG + "/members/{member:str}",
+        API_ORG + "/people",
+        API_ORG + "/people/{person_id:int}",
+        API_ORG + "/events",
+        API_ORG + "/events/{event:str}",
         API_ORG + "/meetings",
     ],
     "POST": [
-        ORG + "/bodies/new", ORG + BODY + "/edit", ORG + BODY + "/seats", ORG + BODY + "/seats/{member:str}/remove",
-        ORG + BODY + "/mandates/new", ORG + BODY + "/mandates/{mandate_id:int}/edit",
-        ORG + BODY + "/mandates/{mandate_id:int}/delete", ORG + BODY + "/rule-sets/new", ORG + BODY + RULES,
-        ORG + BODY + RULES + "/majorities", ORG + BODY + RULES + "/majorities/{decision_type:str}/delete",
-        ORG + "/members/new", ORG + "/members/{member:str}/edit", ORG + "/members/{member:str}/fees",
-        ORG + "/members/import", ORG + "/people/new", ORG + "/people/{person_id:int}/edit", ORG + "/events/new",
-        ORG + "/events/{event:str}/edit", ORG + "/meetings/new",
-        API_ORG + "/bodies", API_ORG + BODY + "/rule-sets", API_ORG + BODY + "/seats", API_ORG + BODY + "/mandates",
-        API_ORG + "/members", API_ORG + "/members/import", API_ORG + "/people", API_ORG + "/events",
+        ORG + "/bodies/new",
+        ORG + BODY + "/edit",
+        ORG + BODY + "/seats",
+        ORG + BODY + "/seats/{member:str}/remove",
+        ORG + BODY + "/mandates/new",
+        ORG + BODY + "/mandates/{mandate_id:int}/edit",
+        ORG + BODY + "/mandates/{mandate_id:int}/delete",
+        ORG + BODY + "/rule-sets/new",
+        ORG + BODY + RULES,
+        ORG + BODY + RULES + "/majorities",
+        ORG + BODY + RULES + "/majorities/{decision_type:str}/delete",
+        ORG + "/members/new",
+        ORG + "/members/{member:str}/edit",
+        ORG + "/members/{member:str}/fees",
+        ORG + "/members/import",
+        ORG + "/people/new",
+        ORG + "/people/{person_id:int}/edit",
+        ORG + "/events/new",
+        ORG + "/events/{event:str}/edit",
+        ORG + "/meetings/new",
+        API_ORG + "/bodies",
+        API_ORG + BODY + "/rule-sets",
+        API_ORG + BODY + "/seats",
+        API_ORG + BODY + "/mandates",
+        API_ORG + "/members",
+        API_ORG + "/members/import",
+        API_ORG + "/people",
+        API_ORG + "/events",
         API_ORG + "/meetings",
     ],
     "PUT": [
-        API_ORG + BODY, API_ORG + BODY + RULES, API_ORG + BODY + RULES + "/majorities",
-        API_ORG + BODY + "/mandates/{mandate_id:int}", API_ORG + "/members/{member:str}",
-        API_ORG + "/members/{member:str}/fees", API_ORG + "/people/{person_id:int}", API_ORG + "/events/{event:str}",
+        API_ORG + BODY,
+        API_ORG + BODY + RULES,
+        API_ORG + BODY + RULES + "/majorities",
+        API_ORG + BODY + "/mandates/{mandate_id:int}",
+        API_ORG + "/members/{member:str}",
+        API_ORG + "/members/{member:str}/fees",
+        API_ORG + "/people/{person_id:int}",
+        API_ORG + "/events/{event:str}",
     ],
     "DELETE": [
-        API_ORG + BODY + RULES + "/majorities/{decision_type:str}", API_ORG + BODY + "/mandates/{mandate_id:int}",
+        API_ORG + BODY + RULES + "/majorities/{decision_type:str}",
+        API_ORG + BODY + "/mandates/{mandate_id:int}",
         API_ORG + BODY + "/seats/{member:str}",
     ],
 }
@@ -180,8 +235,8 @@ def _denied(response) -> bool:
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_authorisation_matrix(role, demo, app, client):
-    from governance.accounts.services import create_person
     from governance.accounts.schemas import PersonIn
+    from governance.accounts.services import create_person
 
     if role == ADMIN:
         await create_person(

@@ -1,0 +1,49 @@
+# Two commands on a fresh machine:
+#   make run   -> .venv, install, migrate, load the Guangzhou 2012 demo, serve on http://127.0.0.1:8000
+#   make test  -> the whole suite on SQLite, and on PostgreSQL when it is reachable (mandatory under CI=true)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test lint messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/governance migrate
+	$(BIN)/governance demo
+	@echo "Open http://$(HOST):$(PORT) and sign in with one of the accounts above."
+	$(BIN)/governance serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check governance tests piccolo_conf.py
+
+test: lint
+	GOVERNANCE_TEST_DATABASE=sqlite $(BIN)/python -m pytest
+	@if $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncio.wait_for(asyncpg.connect('$(PG_ADMIN)'), 5))" 2>/dev/null; then \
+		GOVERNANCE_TEST_DATABASE=postgres GOVERNANCE_TEST_PG_ADMIN=$(PG_ADMIN) $(BIN)/python -m pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_ADMIN), and CI requires it." >&2; exit 1; \
+	else \
+		echo "!!! PostgreSQL is not reachable at $(PG_ADMIN): the PostgreSQL run was SKIPPED." >&2; \
+	fi
+
+# Extract translatable strings and merge them into the FR/ES catalogs.
+messages: $(VENV)/.installed-test
+	$(BIN)/pybabel extract --sort-by-file -F babel.cfg -o governance/locale/messages.pot governance templates
+	$(BIN)/pybabel update -i governance/locale/messages.pot -d governance/locale --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
