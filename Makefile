@@ -42,8 +42,14 @@ test: lint
 
 # Extract translatable strings and merge them into the FR/ES catalogs.
 messages: $(VENV)/.installed-test
-	$(BIN)/pybabel extract --sort-by-file -F babel.cfg -o governance/locale/messages.pot governance templates
-	$(BIN)/pybabel update -i governance/locale/messages.pot -d governance/locale --no-fuzzy-matching
+	$(BIN)/pybabel extract --sort-by-file -F babel.cfg -k _l -k lazy_gettext --project governance -o governance/locale/messages.pot .
+	for lang in fr es; do \
+		if [ -f governance/locale/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update -i governance/locale/messages.pot -d governance/locale -l $$lang --no-fuzzy-matching; \
+		else \
+			$(BIN)/pybabel init -i governance/locale/messages.pot -d governance/locale -l $$lang; \
+		fi; \
+	done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
