@@ -1,5 +1,6 @@
 """Every route handler of the organisations context (API and back-office pages)."""
 
 from governance.organisations.api import OrganisationApi, OrganisationsApi
+from governance.organisations.pages import PAGE_HANDLERS
 
-ORGANISATION_HANDLERS = [OrganisationsApi, OrganisationApi]
+ORGANISATION_HANDLERS = [OrganisationsApi, OrganisationApi, *PAGE_HANDLERS]
