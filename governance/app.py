@@ -23,6 +23,7 @@ from litestar.static_files import create_static_files_router
 from governance import __version__, db
 from governance.accounts.controllers import AccountPages, AuthApi
 from governance.auth import RequestContextMiddleware
+from governance.security import SecurityHeadersMiddleware
 from governance.settings import get_settings
 from governance.web import EXCEPTION_HANDLERS, template_config
 
@@ -67,7 +68,10 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
-        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            DefineMiddleware(RequestContextMiddleware),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.csrf_secret,
             cookie_secure=settings.secure_cookies,

@@ -100,6 +100,20 @@ FIELD_LABELS: dict[str, Any] = {
 }
 
 
+# Help shown under a field (translatable; pydantic descriptions are for the API docs).
+FIELD_HELP: dict[str, Any] = {
+    "slug": _l("Lower-case letters, digits and hyphens; used in addresses, e.g. paris-idf."),
+    "decision_prefix": _l('Decision numbers look like BoD-2012-07: this is the "BoD".'),
+    "voting_categories": _l("Member categories, separated by commas: active, associate, honorary, founding."),
+    "minutes_signatories": _l("Offices, separated by commas, e.g. president, secretary_general."),
+    "languages": _l("Language codes, separated by commas: en, fr, es."),
+    "strict": _l('Ticked: "more than" the fraction (a simple majority). Unticked: "at least" (two thirds).'),
+    "secret_ballot_on_request_of": _l("Leave empty when members cannot ask for a secret ballot."),
+    "starts_at": _l("Local time where the meeting takes place."),
+    "member": _l("The member's short code, e.g. guangzhou."),
+}
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -107,7 +121,7 @@ class FieldSpec:
     widget: str  # text | email | password | number | date | datetime-local | checkbox | select
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
-    help: str = ""
+    help: Any = ""
 
 
 @dataclass(frozen=True)
@@ -147,13 +161,14 @@ def field_spec(model: type[BaseModel], name: str) -> FieldSpec:
         widget = "email"
     else:
         widget = "text"
+    label = FIELD_LABELS.get(name) or (FIELD_LABELS["article"] if name.endswith("_article") else None)
     return FieldSpec(
         name=name,
-        label=FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+        label=label or name.replace("_", " ").capitalize(),
         widget=widget,
         required=required,
         choices=spec_choices,
-        help=info.description or "",
+        help=FIELD_HELP.get(name, ""),
     )
 
 

@@ -23,9 +23,15 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+# Words the page addresses use after a collection (/bodies/new, /members/import).
+RESERVED_SLUGS = frozenset({"new", "edit", "import", "delete", "remove"})
+
+
 def _slug(value: str) -> str:
     if not SLUG_PATTERN.match(value):
         raise ValueError(_("Use lower-case letters, digits and single hyphens, e.g. paris-idf."))
+    if value in RESERVED_SLUGS:
+        raise ValueError(_("This code is reserved; choose another one."))
     return value
 
 

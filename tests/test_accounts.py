@@ -199,3 +199,19 @@ async def test_open_redirect_is_refused(demo, client):
         follow_redirects=False,
     )
     assert response.headers["location"] == "/meetings"
+
+
+async def test_security_headers(demo, client):
+    response = await client.get("/login")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert "<script>" not in response.text  # no inline scripts to allow
+
+
+async def test_language_chosen_before_login_becomes_the_preference(demo, client):
+    await client.get("/language/es?next=/login")
+    await client.page_login(REP)
+    row = await Person.select(Person.language).where(Person.email == REP).first()
+    assert row["language"] == "es"

@@ -62,7 +62,7 @@ class AccountPages(Controller):
 
     @get("/login")
     async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
-        return page("login.html", next=safe_next(next), values={}, errors={})
+        return page("login.html", next=safe_next(next), values={}, errors={}, message=None)
 
     @post("/login")
     async def login_submit(
@@ -93,8 +93,12 @@ class AccountPages(Controller):
             )
         response: Response[Any] = Redirect(target, status_code=303)
         response.set_cookie(session_cookie(signed.token))
-        # The language the person chose in their profile wins over the browser's.
-        response.set_cookie(LANGUAGE_COOKIE, signed.person["language"], path="/", samesite="lax")
+        chosen = request.cookies.get(LANGUAGE_COOKIE)
+        if chosen in i18n.LANGUAGES and chosen != signed.person["language"]:
+            # The language picked on this device becomes the person's preference.
+            await services.set_language(signed.person["id"], chosen)
+        elif chosen is None:
+            response.set_cookie(LANGUAGE_COOKIE, signed.person["language"], path="/", samesite="lax")
         return response
 
     @post("/logout")
