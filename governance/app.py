@@ -23,6 +23,7 @@ from litestar.static_files import create_static_files_router
 from governance import __version__, db
 from governance.accounts.controllers import AccountPages, AuthApi
 from governance.auth import RequestContextMiddleware
+from governance.meetings import live
 from governance.security import SecurityHeadersMiddleware
 from governance.settings import get_settings
 from governance.web import EXCEPTION_HANDLERS, template_config
@@ -48,6 +49,7 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 
 
 def route_handlers() -> list[Any]:
+    from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
 
@@ -60,6 +62,8 @@ def route_handlers() -> list[Any]:
         MeetingPages,
         MeetingApi,
         MeetingAdminApi,
+        AttendancePages,
+        AttendanceApi,
     ]
 
 
@@ -80,7 +84,7 @@ def create_app() -> Litestar:
             exclude=["^/api/v1/auth/login$", "^/static/", "^/health$"],
         ),
         template_config=template_config(),
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), live.make_plugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="governance",

@@ -44,6 +44,7 @@ FIELD_LABELS: dict[str, Any] = {
     "quorum_numerator": _l("Quorum fraction: numerator"),
     "quorum_denominator": _l("Quorum fraction: denominator"),
     "quorum_minimum": _l("Quorum: minimum number"),
+    "quorum_strict": _l("Strictly more than the quorum fraction"),
     "second_call_numerator": _l("Second convocation: numerator"),
     "second_call_denominator": _l("Second convocation: denominator"),
     "second_call_minimum": _l("Second convocation: minimum number"),

@@ -19,7 +19,8 @@ import pytest
 
 ENGINE = os.environ.get("GOVERNANCE_TEST_DATABASE", "sqlite")
 PG_ADMIN_DSN = os.environ.get("GOVERNANCE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = "governance_test"
+# One database per test run, so that two runs on one machine never collide.
+PG_TEST_DB = f"governance_test_{os.getpid()}"
 
 # Settings are read once: fix the environment before anything imports governance.
 _TMP = Path(tempfile.mkdtemp(prefix="governance-tests-"))
@@ -72,7 +73,19 @@ async def database() -> AsyncIterator[None]:
         await db.migrate()
     yield
     await db.stop()
+    if ENGINE == "postgres":
+        await _drop_pg_database(PG_TEST_DB)
     shutil.rmtree(_TMP, ignore_errors=True)
+
+
+async def _drop_pg_database(name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()
 
 
 def _use_sqlite_file(path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 from governance.organisations.csv_import import parse_members_csv
 from governance.organisations.tables import Member, MemberFee, Seat
 
-from .conftest import ENGINE
+from .conftest import ENGINE, PG_ADMIN_DSN, PG_TEST_DB
 
 GOOD = (
     "slug,name,country,region,category,fee_2012\n"
@@ -97,6 +98,16 @@ async def test_import_needs_a_file_and_the_secretariat(demo, make_client):
     assert missing.json()["errors"]["file"] == "Attach the CSV file in the form field named file."
 
 
+async def _recreate(name: str, create: bool = True) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    if create:
+        await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+
+
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "governance.cli", *args], capture_output=True, text=True, env=env, timeout=120
@@ -109,24 +120,9 @@ def test_cli_demo_then_members_import(tmp_path: Path):
     if ENGINE == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     else:
-        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/governance_test_cli"
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-q",
-                "-c",
-                "DROP DATABASE IF EXISTS governance_test_cli WITH (FORCE)",
-                "-c",
-                "CREATE DATABASE governance_test_cli",
-                "postgres",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        name = f"{PG_TEST_DB}_cli"
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
+        asyncio.run(_recreate(name))
     demo = _cli("demo", "--password", "cli-password-2012", env=env)
     assert demo.returncode == 0, demo.stderr
     assert "guangzhou@metropolis.demo" in demo.stdout and "cli-password-2012" in demo.stdout
@@ -161,3 +157,5 @@ def test_cli_demo_then_members_import(tmp_path: Path):
     short = _cli("user", "add", "x@metropolis.demo", "--name", "X", "--password", "short", env=env)
     assert short.returncode == 1 and "password: Use at least 10 characters." in short.stderr
     assert _cli("migrate", env=env).returncode == 0
+    if ENGINE == "postgres":
+        asyncio.run(_recreate(name, create=False))

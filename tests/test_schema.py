@@ -4,6 +4,7 @@ refuses what must never happen (checks, uniques, foreign keys), even when code f
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from piccolo.conf.apps import Finder
@@ -32,23 +33,31 @@ async def test_migrations_apply_from_empty_and_twice(tmp_path):
         applied = await db.engine().run_ddl("SELECT app_name FROM migration ORDER BY id")
     else:
         applied = await _migrate_empty_postgres()
-    assert [row["app_name"] for row in applied] == ["accounts", "organisations", "meetings"]
+    on_disk = sorted(
+        (path.parent.parent.name, path.stem) for path in Path(db.__file__).parent.glob("*/piccolo_migrations/*_20*.py")
+    )
+    # Every committed migration ran once, apps in dependency order.
+    assert len(applied) == len(on_disk)
+    order = [row["app_name"] for row in applied]
+    assert order == sorted(order, key=["accounts", "organisations", "meetings"].index)
 
 
 async def _migrate_empty_postgres() -> list:
     """Point the one engine at a new, empty database, migrate twice, and point it back."""
     import asyncpg
 
-    from .conftest import PG_ADMIN_DSN
+    from .conftest import PG_ADMIN_DSN, PG_TEST_DB
+
+    empty = f"{PG_TEST_DB}_empty"
 
     engine = db.engine()
     original = dict(engine.config)  # type: ignore[attr-defined]
     admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute("DROP DATABASE IF EXISTS governance_test_empty WITH (FORCE)")
-    await admin.execute("CREATE DATABASE governance_test_empty")
+    await admin.execute(f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)")
+    await admin.execute(f"CREATE DATABASE {empty}")
     await db.stop()
     try:
-        engine.config = {"dsn": original["dsn"].rsplit("/", 1)[0] + "/governance_test_empty"}  # type: ignore[attr-defined]
+        engine.config = {"dsn": original["dsn"].rsplit("/", 1)[0] + f"/{empty}"}  # type: ignore[attr-defined]
         await db.start()
         await db.migrate()
         await db.migrate()
@@ -57,7 +66,7 @@ async def _migrate_empty_postgres() -> list:
     finally:
         engine.config = original  # type: ignore[attr-defined]
         await db.start()
-        await admin.execute("DROP DATABASE IF EXISTS governance_test_empty WITH (FORCE)")
+        await admin.execute(f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)")
         await admin.close()
     return applied
 

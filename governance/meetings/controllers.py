@@ -15,6 +15,7 @@ from governance.forms import as_domain_error, parse_form
 from governance.formspec import fieldsets, form_values
 from governance.i18n import gettext as _
 from governance.meetings import services
+from governance.meetings.attendance_controllers import render_meeting_page
 from governance.meetings.guards import meeting_of, participant, secretary
 from governance.meetings.schemas import EventIn, EventOut, MeetingIn, MeetingOut, TransitionIn
 from governance.organisations.guards import organisation_of, secretariat
@@ -34,8 +35,7 @@ class MeetingPages(Controller):
 
     @get("/{slug:str}", guards=[participant])
     async def meeting_page(self, request: Req, slug: str) -> Template:
-        context = meeting_of(request)
-        return page("meetings/meeting.html", context=context, meeting=services.meeting_out(context), message=None)
+        return await render_meeting_page(request, "meetings/meeting.html")
 
     @get("/{slug:str}/edit", guards=[secretary])
     async def edit_page(self, request: Req, slug: str) -> Template:
@@ -62,12 +62,8 @@ class MeetingPages(Controller):
             await services.transition(context, payload.status.value)
         except Exception as exc:
             error = as_domain_error(exc)
-            return page(
-                "meetings/meeting.html",
-                status_code=error.status_code,
-                context=context,
-                meeting=services.meeting_out(context),
-                message=error.message,
+            return await render_meeting_page(
+                request, "meetings/meeting.html", message=error.message, status_code=error.status_code
             )
         return Redirect(f"/meetings/{slug}", status_code=303)
 

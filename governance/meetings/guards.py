@@ -36,3 +36,8 @@ async def secretary(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRoute
 
 def meeting_of(connection: ASGIConnection[Any, Any, Any, Any]) -> services.MeetingContext:
     return connection.state["meeting"]
+
+
+async def chair_or_secretary(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not ({MeetingRole.chair, MeetingRole.secretary} & (await _context(connection)).roles):
+        raise PermissionDeniedException("Chair or secretary only")

@@ -11,6 +11,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -18,7 +19,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from governance.accounts.tables import Person
-from governance.organisations.tables import Body, Mandate, Organisation, RuleSet
+from governance.organisations.tables import Body, Mandate, Member, Organisation, RuleSet
 
 
 class Event(Table, tablename="event"):
@@ -64,3 +65,64 @@ class Meeting(Table, tablename="meeting"):
     convened_at = Timestamptz(null=True, default=None)
     status_changed_at = Timestamptz(default=TimestamptzNow())
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Presence(Table, tablename="presence"):
+    """One stay of a member's representative: arrival, and departure when it ends."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    role = Varchar(length=20)
+    mode = Varchar(length=10, default="present")
+    arrived_at = Timestamptz()
+    departed_at = Timestamptz(null=True, default=None)
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+
+
+class Excusal(Table, tablename="excusal"):
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    reason = Varchar(length=300, default="")
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+
+
+class Proxy(Table, tablename="proxy"):
+    """A member's vote entrusted to another member for a meeting (or listed items)."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    grantor = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    holder = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    scope = Varchar(length=10, default="meeting")
+    items = Varchar(length=200, default="")
+    instructions = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    validated_at = Timestamptz(null=True, default=None)
+    validated_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    revoked_reason = Varchar(length=200, default="")
+
+
+class QuorumCheck(Table, tablename="quorum_check"):
+    """The quorum as computed after a change of attendance (or before a poll opens)."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    at = Timestamptz()
+    trigger = Varchar(length=300)
+    convocation = Integer()
+    present = Integer()
+    remote = Integer()
+    represented = Integer()
+    counted = Integer()
+    total = Integer()
+    required = Integer()
+    met = Boolean()

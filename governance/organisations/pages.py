@@ -63,7 +63,15 @@ RULE_SET_GROUPS: list[tuple[Any, list[str]]] = [
     (_l("Who votes"), ["voting_categories", "voting_categories_article"]),
     (
         _l("Quorum"),
-        ["quorum_counts", "quorum_of", "quorum_numerator", "quorum_denominator", "quorum_minimum", "quorum_article"],
+        [
+            "quorum_counts",
+            "quorum_of",
+            "quorum_numerator",
+            "quorum_denominator",
+            "quorum_minimum",
+            "quorum_strict",
+            "quorum_article",
+        ],
     ),
     (
         _l("Second convocation"),

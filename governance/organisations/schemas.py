@@ -69,6 +69,7 @@ class RuleSetIn(BaseModel):
     quorum_numerator: Count = 1
     quorum_denominator: int = Field(default=2, ge=1, le=1000)
     quorum_minimum: Count = 0
+    quorum_strict: bool = False
     quorum_article: Article
     second_call_numerator: Count = 0
     second_call_denominator: int = Field(default=1, ge=1, le=1000)

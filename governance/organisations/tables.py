@@ -81,6 +81,8 @@ class RuleSet(Table, tablename="rule_set"):
     quorum_numerator = Integer(default=1)
     quorum_denominator = Integer(default=2)
     quorum_minimum = Integer(default=0)
+    # True: "more than" the fraction; False: "at least" the fraction.
+    quorum_strict = Boolean(default=False)
     quorum_article = Varchar(length=120)
     second_call_numerator = Integer(default=0)
     second_call_denominator = Integer(default=1)

@@ -1,0 +1,634 @@
+"""Attendance, proxies and the live quorum of a meeting.
+
+Every change (arrival, departure, excusal, proxy given/accepted/validated/revoked,
+second convocation) runs in one transaction that also writes a quorum check row, so
+the record of the quorum can never disagree with the register. On PostgreSQL the
+meeting row is locked for the duration, so concurrent desks take turns (attendance
+changes are rare; correctness of the count matters more). After commit, live pages
+are told to refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from governance import db
+from governance.auth import Principal
+from governance.db import reading, writing
+from governance.errors import Conflict, Forbidden, Invalid, NotFound
+from governance.i18n import gettext as _
+from governance.meetings import live
+from governance.meetings.proxy_rules import LiveProxy, proxy_problems
+from governance.meetings.quorum import (
+    ProxyState,
+    QuorumResult,
+    compute_quorum,
+    counting_proxies,
+    rule_for,
+    voting_right,
+)
+from governance.meetings.roles import MeetingRole
+from governance.meetings.services import MeetingContext
+from governance.meetings.tables import Excusal, Meeting, Presence, Proxy, QuorumCheck
+from governance.organisations.tables import Member, MemberFee, Seat
+
+Row = dict[str, Any]
+IN_SESSION = ("open", "suspended")
+REGISTER_OPEN = ("convened", "open", "suspended")
+# Clocks on tablets drift: an arrival "in the future" by less than this is now.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+@dataclass
+class MemberLine:
+    id: int
+    slug: str
+    name: str
+    category: str
+    votes: bool
+    no_vote_reason: str | None
+    state: str  # present | remote | represented | excused | absent
+    representative: str | None = None  # who is checked in for the member
+    representative_role: str | None = None
+    since: dt.datetime | None = None
+    proxy_to: str | None = None  # the member holding its live proxy
+    proxy_counts: bool = False
+    holds: list[str] = field(default_factory=list)  # members whose proxy it holds (and that count)
+    stays: int = 0
+
+
+@dataclass
+class Register:
+    context: MeetingContext
+    lines: list[MemberLine]
+    quorum: QuorumResult
+    proxies: list[Row]
+    names: dict[int, str]
+    voters: set[int]
+    attending: dict[int, str]
+    last_check: Row | None
+
+    def line(self, slug: str) -> MemberLine:
+        for line in self.lines:
+            if line.slug == slug:
+                return line
+        raise NotFound(_("This member has no seat in this meeting's body."))
+
+
+def _no_vote_reason(code: str | None, rule_set: Mapping[str, Any]) -> str | None:
+    if code is None:
+        return None
+    kind, _sep, detail = code.partition(":")
+    if kind == "category":
+        return _("{category} members do not vote ({article}).").format(
+            category=detail, article=rule_set["voting_categories_article"]
+        )
+    return _("Fee for {year} not paid ({article}).").format(year=detail, article=rule_set["arrears_article"])
+
+
+def meeting_year(context: MeetingContext) -> int:
+    return context.meeting["starts_at"].astimezone(ZoneInfo(context.meeting["time_zone"])).year
+
+
+async def load_register(context: MeetingContext) -> Register:
+    """The register as it stands: seats, voting rights, stays, excusals, proxies, quorum."""
+    rule_set = context.rule_set
+    if rule_set is None:
+        raise Conflict(_("The meeting is not convened yet: its rules are not fixed."))
+    meeting_id, year = context.meeting["id"], meeting_year(context)
+    async with reading():
+        seats = (
+            await Seat.select(
+                Seat.member.id.as_alias("id"),
+                Seat.member.slug.as_alias("slug"),
+                Seat.member.name.as_alias("name"),
+                Seat.member.category.as_alias("category"),
+            )
+            .where(Seat.body == context.body["id"])
+            .order_by(Seat.member.name)
+        )
+        fees = {
+            row["member"]: row["paid"]
+            for row in await MemberFee.select(MemberFee.member, MemberFee.paid).where(
+                MemberFee.member.is_in([s["id"] for s in seats] or [-1]) & (MemberFee.year == year)
+            )
+        }
+        stays = (
+            await Presence.select(
+                Presence.member,
+                Presence.mode,
+                Presence.role,
+                Presence.arrived_at,
+                Presence.departed_at,
+                Presence.person.full_name.as_alias("person_name"),
+            )
+            .where(Presence.meeting == meeting_id)
+            .order_by(Presence.id)
+        )
+        excused = {row["member"] for row in await Excusal.select(Excusal.member).where(Excusal.meeting == meeting_id)}
+        proxies = await Proxy.select().where(Proxy.meeting == meeting_id).order_by(Proxy.id)
+        last_check = (
+            await QuorumCheck.select()
+            .where(QuorumCheck.meeting == meeting_id)
+            .order_by(QuorumCheck.id, ascending=False)
+            .first()
+        )
+    names = {s["id"]: s["name"] for s in seats}
+    seated = set(names)
+    rights = {
+        s["id"]: voting_right(
+            category=s["category"],
+            voting_categories=rule_set["voting_categories"].split(","),
+            arrears_remove_vote=rule_set["arrears_remove_vote"],
+            fee_paid=fees.get(s["id"]),
+            year=year,
+        )
+        for s in seats
+    }
+    voters = {member for member, right in rights.items() if right.votes}
+    open_stays = {stay["member"]: stay for stay in stays if stay["departed_at"] is None}
+    attending = {member: stay["mode"] for member, stay in open_stays.items()}
+    states = [
+        ProxyState(
+            grantor=p["grantor"],
+            holder=p["holder"],
+            accepted=p["accepted_at"] is not None,
+            validated=p["validated_at"] is not None,
+            revoked=p["revoked_at"] is not None,
+            whole_meeting=p["scope"] == "meeting",
+        )
+        for p in proxies
+    ]
+    counted = counting_proxies(states, attending, voters, bool(rule_set["proxy_holder_must_be_member"]))
+    quorum = compute_quorum(
+        rule_for(rule_set, context.meeting["convocation"]),
+        seated=seated,
+        voters=voters,
+        attending=attending,
+        represented=counted.keys(),
+    )
+    live_proxies = {p["grantor"]: p for p in proxies if p["revoked_at"] is None}
+    lines = []
+    for seat in seats:
+        member = seat["id"]
+        stay = open_stays.get(member)
+        if stay is not None:
+            state = stay["mode"]
+        elif member in counted:
+            state = "represented"
+        elif member in excused:
+            state = "excused"
+        else:
+            state = "absent"
+        given = live_proxies.get(member)
+        lines.append(
+            MemberLine(
+                id=member,
+                slug=seat["slug"],
+                name=seat["name"],
+                category=seat["category"],
+                votes=rights[member].votes,
+                no_vote_reason=_no_vote_reason(rights[member].reason, rule_set),
+                state=state,
+                representative=stay["person_name"] if stay else None,
+                representative_role=stay["role"] if stay else None,
+                since=stay["arrived_at"] if stay else None,
+                proxy_to=names.get(given["holder"]) if given else None,
+                proxy_counts=member in counted,
+                holds=[names[g] for g, h in counted.items() if h == member],
+                stays=sum(1 for s in stays if s["member"] == member),
+            )
+        )
+    return Register(context, lines, quorum, proxies, names, voters, attending, last_check)
+
+
+# --- changing the register ------------------------------------------------------------
+
+
+def _require_register_open(context: MeetingContext) -> None:
+    if context.meeting["status"] not in REGISTER_OPEN:
+        raise Conflict(_("The attendance register is open only from convening until the meeting closes."))
+
+
+def _when(at: dt.datetime | None) -> dt.datetime:
+    now = dt.datetime.now(dt.UTC)
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise Invalid(_("Give the time with its time zone."), fields={"at": _("Give the time with its time zone.")})
+    if at - now > CLOCK_SKEW:
+        message = _("This time is in the future.")
+        raise Invalid(message, fields={"at": message})
+    return at.astimezone(dt.UTC)
+
+
+async def _lock(meeting_id: int) -> None:
+    # PostgreSQL: one attendance change per meeting at a time (SQLite writes are
+    # already serialised in-process, and it has no row locks).
+    if not db.is_sqlite():
+        await Meeting.select(Meeting.id).where(Meeting.id == meeting_id).lock_rows()
+
+
+async def _record_quorum(context: MeetingContext, trigger: str, at: dt.datetime) -> QuorumResult:
+    register = await load_register(context)
+    q = register.quorum
+    await QuorumCheck.insert(
+        QuorumCheck(
+            meeting=context.meeting["id"],
+            at=at,
+            trigger=trigger[:300],
+            convocation=context.meeting["convocation"],
+            present=q.present,
+            remote=q.remote,
+            represented=q.represented,
+            counted=q.counted,
+            total=q.total,
+            required=q.required,
+            met=q.met,
+        )
+    )
+    return q
+
+
+async def _change(context: MeetingContext, trigger: str, at: dt.datetime, action: Any) -> QuorumResult:
+    """Run ``action`` and record the quorum after it, atomically; then notify live pages."""
+    async with writing():
+        await _lock(context.meeting["id"])
+        await action()
+        result = await _record_quorum(context, trigger, at)
+    live.meeting_changed(context.meeting["id"])
+    return result
+
+
+async def _mandates_for(context: MeetingContext, member_id: int) -> list[Row]:
+    return [m for m in context.mandates if m["member"] == member_id and m["office"] != "observer"]
+
+
+def _is_secretary(context: MeetingContext) -> bool:
+    return MeetingRole.secretary in context.roles
+
+
+async def _member(context: MeetingContext, slug: str) -> Row:
+    async with reading():
+        row = (
+            await Member.select()
+            .where((Member.slug == slug) & (Member.organisation == context.organisation["id"]))
+            .first()
+        )
+        seated = row is not None and await Seat.exists().where(
+            (Seat.body == context.body["id"]) & (Seat.member == row["id"])
+        )
+    if not seated:
+        message = _("This member has no seat in this meeting's body.")
+        raise Invalid(message, fields={"member": message})
+    return row
+
+
+async def check_in(
+    context: MeetingContext,
+    principal: Principal,
+    member_slug: str,
+    *,
+    person_id: int | None = None,
+    mode: str = "present",
+    at: dt.datetime | None = None,
+) -> QuorumResult:
+    """Register an arrival: the member is represented by one of its mandate holders."""
+    _require_register_open(context)
+    when = _when(at)
+    member = await _member(context, member_slug)
+    mandates = await _mandates_for(context, member["id"])
+    if not _is_secretary(context) and (
+        not context.meeting["self_check_in"] or person_id not in (None, principal.person_id)
+    ):
+        raise Forbidden(_("Only the secretariat registers arrivals at this meeting."))
+    if person_id is None:
+        order = {"principal": 0, "delegate": 1, "substitute": 2}
+        if not _is_secretary(context):
+            person_id = principal.person_id
+        elif mandates:
+            person_id = min(mandates, key=lambda m: order[m["role"]])["person"]
+    mandate = next((m for m in mandates if m["person"] == person_id), None)
+    if mandate is None:
+        message = _("This person does not represent {member} in this body.").format(member=member["name"])
+        raise Invalid(message, fields={"person": message})
+    rule_set = context.rule_set or {}
+    if mode == "remote" and not (rule_set.get("remote_allowed") and context.meeting["mode"] != "in_person"):
+        message = _("Remote participation is not allowed at this meeting ({article}).").format(
+            article=rule_set.get("remote_article", "")
+        )
+        raise Invalid(message, fields={"mode": message})
+    if mode not in ("present", "remote"):
+        raise Invalid(_("Choose present or remote."), fields={"mode": _("Choose present or remote.")})
+
+    async def arrive() -> None:
+        stays = (
+            await Presence.select()
+            .where((Presence.meeting == context.meeting["id"]) & (Presence.member == member["id"]))
+            .order_by(Presence.id)
+        )
+        current = next((s for s in stays if s["departed_at"] is None), None)
+        if current is not None:
+            who = next((m["person_name"] for m in context.mandates if m["person"] == current["person"]), "")
+            if mandate["role"] == "substitute" and current["role"] in ("principal", "delegate"):
+                raise Conflict(
+                    _(
+                        "{member} is represented by {who} ({role}): a substitute may only replace an absent delegate."
+                    ).format(member=member["name"], who=who, role=current["role"])
+                )
+            raise Conflict(
+                _("{member} is already checked in (represented by {who}).").format(member=member["name"], who=who)
+            )
+        if stays and stays[-1]["departed_at"] is not None and when < stays[-1]["departed_at"]:
+            message = _("{member} left at {time}: a return cannot come before that.").format(
+                member=member["name"], time=stays[-1]["departed_at"].strftime("%H:%M")
+            )
+            raise Invalid(message, fields={"at": message})
+        elsewhere = await Presence.exists().where(
+            (Presence.meeting == context.meeting["id"])
+            & (Presence.person == person_id)
+            & Presence.departed_at.is_null()
+        )
+        if elsewhere:
+            raise Conflict(_("This person is already checked in for another member."))
+        await Presence.insert(
+            Presence(
+                meeting=context.meeting["id"],
+                member=member["id"],
+                person=person_id,
+                role=mandate["role"],
+                mode=mode,
+                arrived_at=when,
+                recorded_by=principal.person_id,
+            )
+        )
+        # Rule 3: a grantor who arrives takes its vote back.
+        await Proxy.update(
+            {Proxy.revoked_at: when, Proxy.revoked_by: principal.person_id, Proxy.revoked_reason: "grantor arrived"}
+        ).where((Proxy.meeting == context.meeting["id"]) & (Proxy.grantor == member["id"]) & Proxy.revoked_at.is_null())
+        await Excusal.delete().where((Excusal.meeting == context.meeting["id"]) & (Excusal.member == member["id"]))
+
+    return await _change(context, f"arrival:{member['slug']}", when, arrive)
+
+
+async def depart(
+    context: MeetingContext, principal: Principal, member_slug: str, *, at: dt.datetime | None = None
+) -> QuorumResult:
+    """Register a departure: the open stay ends (a return will open a new one)."""
+    _require_register_open(context)
+    when = _when(at)
+    member = await _member(context, member_slug)
+
+    async def leave() -> None:
+        stay = (
+            await Presence.select()
+            .where(
+                (Presence.meeting == context.meeting["id"])
+                & (Presence.member == member["id"])
+                & Presence.departed_at.is_null()
+            )
+            .first()
+        )
+        if stay is None:
+            raise Conflict(_("{member} is not checked in.").format(member=member["name"]))
+        if not _is_secretary(context) and stay["person"] != principal.person_id:
+            raise Forbidden(_("Only the secretariat, or the person checked in, can record this departure."))
+        if when < stay["arrived_at"]:
+            message = _("{member} arrived at {time}: a departure cannot come before the arrival.").format(
+                member=member["name"], time=stay["arrived_at"].strftime("%H:%M")
+            )
+            raise Invalid(message, fields={"at": message})
+        await Presence.update({Presence.departed_at: when}).where(Presence.id == stay["id"])
+
+    return await _change(context, f"departure:{member['slug']}", when, leave)
+
+
+async def excuse(context: MeetingContext, principal: Principal, member_slug: str, reason: str) -> QuorumResult:
+    _require_register_open(context)
+    if not _is_secretary(context):
+        raise Forbidden(_("Only the secretariat records apologies."))
+    member = await _member(context, member_slug)
+    when = _when(None)
+
+    async def record() -> None:
+        if await Presence.exists().where(
+            (Presence.meeting == context.meeting["id"])
+            & (Presence.member == member["id"])
+            & Presence.departed_at.is_null()
+        ):
+            raise Conflict(_("{member} is present: it cannot be excused.").format(member=member["name"]))
+        await Excusal.delete().where((Excusal.meeting == context.meeting["id"]) & (Excusal.member == member["id"]))
+        await Excusal.insert(
+            Excusal(
+                meeting=context.meeting["id"],
+                member=member["id"],
+                reason=reason[:300],
+                recorded_at=when,
+                recorded_by=principal.person_id,
+            )
+        )
+
+    return await _change(context, f"excusal:{member['slug']}", when, record)
+
+
+# --- proxies ------------------------------------------------------------------------------
+
+
+def _represents(context: MeetingContext, principal: Principal, member_id: int) -> bool:
+    return any(
+        m["person"] == principal.person_id and m["member"] == member_id and m["office"] != "observer"
+        for m in context.mandates
+    )
+
+
+async def give_proxy(
+    context: MeetingContext,
+    principal: Principal,
+    *,
+    grantor_slug: str,
+    holder_slug: str,
+    scope: str = "meeting",
+    items: str = "",
+    instructions: str = "",
+) -> Row:
+    """A member entrusts its vote to another member (recorded by the grantor or the secretariat)."""
+    _require_register_open(context)
+    grantor, holder = await _member(context, grantor_slug), await _member(context, holder_slug)
+    if not (_is_secretary(context) or _represents(context, principal, grantor["id"])):
+        raise Forbidden(_("Only the member's own representative, or the secretariat, can give its proxy."))
+    if scope == "items" and not items.strip():
+        message = _("List the agenda items the proxy covers.")
+        raise Invalid(message, fields={"items": message})
+    when = _when(None)
+    created: dict[str, Any] = {}
+
+    async def give() -> None:
+        register = await load_register(context)
+        live_proxies = [LiveProxy(p["grantor"], p["holder"]) for p in register.proxies if p["revoked_at"] is None]
+        problems = proxy_problems(
+            grantor=grantor["id"],
+            holder=holder["id"],
+            names=register.names,
+            rule_set=context.rule_set or {},
+            live=live_proxies,
+            voters=register.voters,
+            attending=set(register.attending),
+            in_session=context.meeting["status"] in IN_SESSION,
+        )
+        if problems:
+            raise Invalid(next(iter(problems.values())), fields=problems)
+        rows = await Proxy.insert(
+            Proxy(
+                meeting=context.meeting["id"],
+                grantor=grantor["id"],
+                holder=holder["id"],
+                scope=scope,
+                items=items.strip()[:200],
+                instructions=instructions.strip(),
+                created_at=when,
+                created_by=principal.person_id,
+                # Given by the secretariat from a signed paper form: validated at once.
+                validated_at=when if _is_secretary(context) else None,
+                validated_by=principal.person_id if _is_secretary(context) else None,
+            )
+        ).returning(Proxy.id)
+        created["id"] = rows[0]["id"]
+
+    await _change(context, f"proxy-given:{grantor['slug']}:{holder['slug']}", when, give)
+    return await get_proxy(context, created["id"])
+
+
+async def get_proxy(context: MeetingContext, proxy_id: int) -> Row:
+    async with reading():
+        row = (
+            await Proxy.select(
+                *Proxy.all_columns(),
+                Proxy.grantor.slug.as_alias("grantor_slug"),
+                Proxy.grantor.name.as_alias("grantor_name"),
+                Proxy.holder.slug.as_alias("holder_slug"),
+                Proxy.holder.name.as_alias("holder_name"),
+            )
+            .where((Proxy.id == proxy_id) & (Proxy.meeting == context.meeting["id"]))
+            .first()
+        )
+    if row is None:
+        raise NotFound(_("No such proxy in this meeting."))
+    return row
+
+
+async def list_proxies(context: MeetingContext) -> list[Row]:
+    async with reading():
+        return (
+            await Proxy.select(
+                *Proxy.all_columns(),
+                Proxy.grantor.slug.as_alias("grantor_slug"),
+                Proxy.grantor.name.as_alias("grantor_name"),
+                Proxy.holder.slug.as_alias("holder_slug"),
+                Proxy.holder.name.as_alias("holder_name"),
+            )
+            .where(Proxy.meeting == context.meeting["id"])
+            .order_by(Proxy.id)
+        )
+
+
+async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: int, step: str, reason: str = "") -> Row:
+    _require_register_open(context)
+    proxy = await get_proxy(context, proxy_id)
+    if proxy["revoked_at"] is not None:
+        raise Conflict(_("This proxy was revoked ({reason}).").format(reason=proxy["revoked_reason"]))
+    secretary = _is_secretary(context)
+    when = _when(None)
+    if step == "accept":
+        if not (secretary or _represents(context, principal, proxy["holder"])):
+            raise Forbidden(_("Only the holder's representative, or the secretariat, can accept this proxy."))
+        if proxy["accepted_at"] is not None:
+            raise Conflict(_("This proxy is already accepted."))
+        values: dict[Any, Any] = {Proxy.accepted_at: when, Proxy.accepted_by: principal.person_id}
+    elif step == "validate":
+        if not secretary:
+            raise Forbidden(_("Only the secretariat validates proxies."))
+        if proxy["validated_at"] is not None:
+            raise Conflict(_("This proxy is already validated."))
+        values = {Proxy.validated_at: when, Proxy.validated_by: principal.person_id}
+    else:
+        if not (secretary or _represents(context, principal, proxy["grantor"])):
+            raise Forbidden(_("Only the grantor's representative, or the secretariat, can revoke this proxy."))
+        values = {
+            Proxy.revoked_at: when,
+            Proxy.revoked_by: principal.person_id,
+            Proxy.revoked_reason: reason or "revoked",
+        }
+
+    async def apply() -> None:
+        updated = (
+            await Proxy.update(values).where((Proxy.id == proxy_id) & Proxy.revoked_at.is_null()).returning(Proxy.id)
+        )
+        if not updated:
+            raise Conflict(_("This proxy changed meanwhile; reload the page."))
+
+    trigger = {"accept": "proxy-accepted", "validate": "proxy-validated", "revoke": "proxy-revoked"}[step]
+    await _change(context, f"{trigger}:{proxy['grantor_slug']}:{proxy['holder_slug']}", when, apply)
+    return await get_proxy(context, proxy_id)
+
+
+async def accept_proxy(context: MeetingContext, principal: Principal, proxy_id: int) -> Row:
+    return await _proxy_step(context, principal, proxy_id, "accept")
+
+
+async def validate_proxy(context: MeetingContext, principal: Principal, proxy_id: int) -> Row:
+    return await _proxy_step(context, principal, proxy_id, "validate")
+
+
+async def revoke_proxy(context: MeetingContext, principal: Principal, proxy_id: int, reason: str = "") -> Row:
+    return await _proxy_step(context, principal, proxy_id, "revoke", reason.strip()[:200])
+
+
+# --- convocation and the quorum record -----------------------------------------------------
+
+
+async def second_convocation(context: MeetingContext, principal: Principal) -> QuorumResult:
+    """Reconvene on second call after the first failed for want of quorum (its own quorum rule)."""
+    if not ({MeetingRole.secretary, MeetingRole.chair} & context.roles):
+        raise Forbidden(_("Only the chair or the secretariat can move to a second convocation."))
+    _require_register_open(context)
+    if context.meeting["convocation"] == 2:
+        raise Conflict(_("The meeting is already on its second convocation."))
+    register = await load_register(context)
+    if register.quorum.met:
+        raise Conflict(_("The quorum of the first convocation is met: there is no second convocation."))
+    when = _when(None)
+
+    async def reconvene() -> None:
+        await Meeting.update({Meeting.convocation: 2}).where(Meeting.id == context.meeting["id"])
+        context.meeting["convocation"] = 2
+
+    return await _change(context, "second-convocation", when, reconvene)
+
+
+async def quorum_checks(context: MeetingContext) -> list[Row]:
+    async with reading():
+        return await QuorumCheck.select().where(QuorumCheck.meeting == context.meeting["id"]).order_by(QuorumCheck.id)
+
+
+def describe_trigger(trigger: str, names_by_slug: Mapping[str, str]) -> str:
+    """A quorum check's trigger in words, in the reader's language."""
+    kind, _sep, rest = trigger.partition(":")
+    parts = [names_by_slug.get(p, p) for p in rest.split(":")] if rest else []
+    sentences = {
+        "arrival": _("Arrival of {0}"),
+        "departure": _("Departure of {0}"),
+        "excusal": _("Apologies from {0}"),
+        "proxy-given": _("Proxy of {0} given to {1}"),
+        "proxy-accepted": _("Proxy of {0} accepted by {1}"),
+        "proxy-validated": _("Proxy of {0} to {1} validated"),
+        "proxy-revoked": _("Proxy of {0} to {1} revoked"),
+        "second-convocation": _("Second convocation"),
+    }
+    template = sentences.get(kind)
+    if template is None:
+        return trigger
+    return template.format(*parts, *([""] * 2))

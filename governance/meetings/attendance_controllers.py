@@ -1,0 +1,353 @@
+"""Attendance, proxies and the live quorum: the secretary's desk, the chair's console,
+the projector, the tablet's box, the live stream, and the JSON API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+
+from governance.accounts.guards import principal_of
+from governance.forms import as_domain_error, parse_form
+from governance.i18n import gettext as _
+from governance.meetings import attendance, live
+from governance.meetings.attendance_schemas import (
+    ArrivalIn,
+    DepartureIn,
+    ExcusalIn,
+    MemberLineOut,
+    ProxyIn,
+    ProxyOut,
+    QuorumCheckOut,
+    QuorumOut,
+    RegisterOut,
+    RevocationIn,
+)
+from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
+from governance.meetings.services import MeetingContext, meeting_context, meeting_out
+from governance.vocabulary import QuorumCounts, QuorumOf, label
+from governance.web import page
+
+Req = Request[Any, Any, Any]
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def quorum_out(register: attendance.Register) -> QuorumOut:
+    rule_set = register.context.rule_set or {}
+    q = register.quorum
+    convocation = register.context.meeting["convocation"]
+    if convocation == 2:
+        fraction = f"{rule_set['second_call_numerator']}/{rule_set['second_call_denominator']}"
+        article = rule_set["second_call_article"]
+    else:
+        fraction = f"{rule_set['quorum_numerator']}/{rule_set['quorum_denominator']}"
+        article = rule_set["quorum_article"]
+    more = _("more than") if rule_set.get("quorum_strict") else _("at least")
+    basis = _("{more} {fraction} {of}, counting {counts}").format(
+        more=more,
+        fraction=fraction,
+        of=label(QuorumOf(rule_set["quorum_of"])),
+        counts=label(QuorumCounts(rule_set["quorum_counts"])),
+    )
+    return QuorumOut(
+        convocation=convocation,
+        present=q.present,
+        remote=q.remote,
+        represented=q.represented,
+        counted=q.counted,
+        total=q.total,
+        required=q.required,
+        met=q.met,
+        basis=basis,
+        article=article,
+    )
+
+
+def register_out(register: attendance.Register) -> RegisterOut:
+    return RegisterOut(
+        quorum=quorum_out(register),
+        members=[MemberLineOut(member=line.slug, **_line_fields(line)) for line in register.lines],
+        proxies=[proxy_out(row, register.names) for row in register.proxies],
+    )
+
+
+def _line_fields(line: attendance.MemberLine) -> dict[str, Any]:
+    fields = dict(line.__dict__)
+    for key in ("id", "slug", "category"):
+        fields.pop(key)
+    return fields
+
+
+def proxy_out(row: dict[str, Any], names: dict[int, str] | None = None) -> ProxyOut:
+    names = names or {}
+    return ProxyOut(
+        id=row["id"],
+        grantor=row.get("grantor_slug", ""),
+        grantor_name=row.get("grantor_name") or names.get(row["grantor"], ""),
+        holder=row.get("holder_slug", ""),
+        holder_name=row.get("holder_name") or names.get(row["holder"], ""),
+        scope=row["scope"],
+        items=row["items"],
+        instructions=row["instructions"],
+        accepted=row["accepted_at"] is not None,
+        validated=row["validated_at"] is not None,
+        revoked=row["revoked_at"] is not None,
+        revoked_reason=row["revoked_reason"],
+    )
+
+
+async def _fresh(request: Req) -> MeetingContext:
+    """The meeting context again (after a change, its convocation may differ)."""
+    return await meeting_context(meeting_of(request).meeting["slug"], principal_of(request))
+
+
+class AttendanceApi(Controller):
+    path = "/api/v1/meetings/{slug:str}"
+    tags = ["attendance"]
+    guards = [participant]
+
+    @get("/register", summary="Attendance register, proxies and the quorum now")
+    async def get_register(self, request: Req) -> RegisterOut:
+        return register_out(await attendance.load_register(meeting_of(request)))
+
+    @post("/arrivals", summary="Register an arrival (the secretariat, or self check-in where allowed)")
+    async def arrive(self, request: Req, data: ArrivalIn) -> QuorumOut:
+        await attendance.check_in(
+            meeting_of(request),
+            principal_of(request),
+            data.member,
+            person_id=data.person_id,
+            mode=data.mode,
+            at=data.at,
+        )
+        return quorum_out(await attendance.load_register(await _fresh(request)))
+
+    @post("/departures", summary="Register a departure")
+    async def depart(self, request: Req, data: DepartureIn) -> QuorumOut:
+        await attendance.depart(meeting_of(request), principal_of(request), data.member, at=data.at)
+        return quorum_out(await attendance.load_register(await _fresh(request)))
+
+    @post("/excusals", guards=[secretary], summary="Record a member's apologies")
+    async def excuse(self, request: Req, data: ExcusalIn) -> QuorumOut:
+        await attendance.excuse(meeting_of(request), principal_of(request), data.member, data.reason)
+        return quorum_out(await attendance.load_register(await _fresh(request)))
+
+    @get("/proxies")
+    async def list_proxies(self, request: Req) -> list[ProxyOut]:
+        return [proxy_out(row) for row in await attendance.list_proxies(meeting_of(request))]
+
+    @post("/proxies", summary="Give a member's proxy to another member")
+    async def give_proxy(self, request: Req, data: ProxyIn) -> ProxyOut:
+        row = await attendance.give_proxy(
+            meeting_of(request),
+            principal_of(request),
+            grantor_slug=data.grantor,
+            holder_slug=data.holder,
+            scope=data.scope,
+            items=data.items,
+            instructions=data.instructions,
+        )
+        return proxy_out(row)
+
+    @post("/proxies/{proxy_id:int}/accept", status_code=200, summary="The holder accepts the proxy")
+    async def accept_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
+        return proxy_out(await attendance.accept_proxy(meeting_of(request), principal_of(request), proxy_id))
+
+    @post("/proxies/{proxy_id:int}/validate", status_code=200, guards=[secretary], summary="The secretariat validates")
+    async def validate_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
+        return proxy_out(await attendance.validate_proxy(meeting_of(request), principal_of(request), proxy_id))
+
+    @post("/proxies/{proxy_id:int}/revoke", status_code=200, summary="Revoke a proxy")
+    async def revoke_proxy(self, request: Req, proxy_id: int, data: RevocationIn | None = None) -> ProxyOut:
+        reason = data.reason if data else ""
+        return proxy_out(await attendance.revoke_proxy(meeting_of(request), principal_of(request), proxy_id, reason))
+
+    @post(
+        "/second-convocation",
+        status_code=200,
+        guards=[chair_or_secretary],
+        summary="Move to the second convocation (its own quorum)",
+    )
+    async def second_convocation(self, request: Req) -> QuorumOut:
+        await attendance.second_convocation(meeting_of(request), principal_of(request))
+        return quorum_out(await attendance.load_register(await _fresh(request)))
+
+    @get("/quorum-checks", summary="Every quorum check, in order")
+    async def quorum_checks(self, request: Req) -> list[QuorumCheckOut]:
+        context = meeting_of(request)
+        register = await attendance.load_register(context)
+        by_slug = {line.slug: line.name for line in register.lines}
+        return [
+            QuorumCheckOut(description=attendance.describe_trigger(row["trigger"], by_slug), **_check_fields(row))
+            for row in await attendance.quorum_checks(context)
+        ]
+
+
+def _check_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in ("id", "meeting")}
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _panel_context(request: Req, register: attendance.Register) -> dict[str, Any]:
+    context = register.context
+    person = principal_of(request).person_id
+    mine = [m for m in context.mandates if m["person"] == person and m["office"] != "observer"]
+    my_members = {m["member"] for m in mine}
+    by_slug = {line.slug: line.name for line in register.lines}
+    last = register.last_check
+    return {
+        "context": context,
+        "register": register,
+        "quorum": quorum_out(register),
+        "last_change": attendance.describe_trigger(last["trigger"], by_slug) if last else None,
+        "my_lines": [line for line in register.lines if line.id in my_members],
+        "proxies_to_accept": [
+            p
+            for p in register.proxies
+            if p["holder"] in my_members and p["accepted_at"] is None and p["revoked_at"] is None
+        ],
+        "my_proxies": [p for p in register.proxies if p["grantor"] in my_members and p["revoked_at"] is None],
+        "mine": mine,
+    }
+
+
+async def render_meeting_page(
+    request: Req, template: str, *, message: str | None = None, status_code: int = 200, **extra: Any
+) -> Template:
+    """A meeting page with its live panels (a draft meeting has no register yet)."""
+    context = await _fresh(request)
+    panels: dict[str, Any] = {"context": context, "register": None}
+    if context.rule_set is not None:
+        panels = _panel_context(request, await attendance.load_register(context))
+    return page(template, status_code=status_code, meeting=meeting_out(context), message=message, **panels, **extra)
+
+
+PAGES = {"desk": "meetings/desk.html", "tablet": "meetings/meeting.html", "console": "meetings/console.html"}
+
+
+class AttendancePages(Controller):
+    path = "/meetings/{slug:str}"
+    include_in_schema = False
+
+    @get("/desk", guards=[secretary])
+    async def desk(self, request: Req, q: str = "") -> Template:
+        return await render_meeting_page(request, "meetings/desk.html", query=q.strip().lower()[:100])
+
+    @get("/console", guards=[chair_or_secretary])
+    async def console(self, request: Req) -> Template:
+        return await render_meeting_page(request, "meetings/console.html")
+
+    @get("/projector", guards=[participant])
+    async def projector(self, request: Req) -> Template:
+        return await render_meeting_page(request, "meetings/projector.html")
+
+    @get("/live", guards=[participant])
+    async def live_stream(self, request: Req) -> ServerSentEvent:
+        """Server-sent events: the quorum panel and "what I hold", now and after each change."""
+        context = meeting_of(request)
+        engine = request.app.template_engine.engine  # type: ignore[union-attr]
+
+        async def render() -> list[ServerSentEventMessage]:
+            fresh = await _fresh(request)
+            values = _panel_context(request, await attendance.load_register(fresh))
+            values["request"] = request
+            return [
+                ServerSentEventMessage(
+                    event="quorum", data=_one_line(engine.get_template("meetings/_quorum.html").render(values))
+                ),
+                ServerSentEventMessage(
+                    event="mine", data=_one_line(engine.get_template("meetings/_mine.html").render(values))
+                ),
+            ]
+
+        return ServerSentEvent(live.stream(context.meeting["id"], render))
+
+    @post("/arrivals", guards=[participant])
+    async def arrive(self, request: Req, data: Form) -> Template | Redirect:
+        async def act() -> None:
+            form = parse_form(ArrivalIn, {k: v for k, v in data.items() if k != "person_id" or v})
+            await attendance.check_in(
+                meeting_of(request), principal_of(request), form.member, person_id=form.person_id, mode=form.mode
+            )
+
+        return await _act(request, data, act)
+
+    @post("/departures", guards=[participant])
+    async def depart(self, request: Req, data: Form) -> Template | Redirect:
+        async def act() -> None:
+            form = parse_form(DepartureIn, data)
+            await attendance.depart(meeting_of(request), principal_of(request), form.member)
+
+        return await _act(request, data, act)
+
+    @post("/excusals", guards=[secretary])
+    async def excuse(self, request: Req, data: Form) -> Template | Redirect:
+        async def act() -> None:
+            form = parse_form(ExcusalIn, data)
+            await attendance.excuse(meeting_of(request), principal_of(request), form.member, form.reason)
+
+        return await _act(request, data, act)
+
+    @post("/proxies", guards=[participant])
+    async def give_proxy(self, request: Req, data: Form) -> Template | Redirect:
+        async def act() -> None:
+            form = parse_form(ProxyIn, data)
+            await attendance.give_proxy(
+                meeting_of(request),
+                principal_of(request),
+                grantor_slug=form.grantor,
+                holder_slug=form.holder,
+                scope=form.scope,
+                items=form.items,
+                instructions=form.instructions,
+            )
+
+        return await _act(request, data, act)
+
+    @post("/proxies/{proxy_id:int}/{step:str}", guards=[participant])
+    async def proxy_step(self, request: Req, proxy_id: int, step: str, data: Form) -> Template | Redirect:
+        steps = {
+            "accept": attendance.accept_proxy,
+            "validate": attendance.validate_proxy,
+            "revoke": attendance.revoke_proxy,
+        }
+
+        async def act() -> None:
+            if step not in steps:
+                from governance.errors import NotFound
+
+                raise NotFound(_("There is nothing at this address."))
+            await steps[step](meeting_of(request), principal_of(request), proxy_id)
+
+        return await _act(request, data, act)
+
+    @post("/second-convocation", guards=[chair_or_secretary])
+    async def second_convocation(self, request: Req, data: Form) -> Template | Redirect:
+        async def act() -> None:
+            await attendance.second_convocation(meeting_of(request), principal_of(request))
+
+        return await _act(request, data, act)
+
+
+def _one_line(html: str) -> str:
+    # SSE data lines cannot hold raw newlines meaningfully for htmx; collapse them.
+    return " ".join(html.split())
+
+
+async def _act(request: Req, data: dict[str, str], action: Any) -> Template | Redirect:
+    """Run a page action; back to the page it came from, or that page again with the reason."""
+    back = data.get("back", "tablet")
+    back = back if back in PAGES else "tablet"
+    slug = meeting_of(request).meeting["slug"]
+    try:
+        await action()
+    except Exception as exc:
+        error = as_domain_error(exc)
+        return await render_meeting_page(request, PAGES[back], message=error.message, status_code=error.status_code)
+    target = f"/meetings/{slug}" + ("" if back == "tablet" else f"/{back}")
+    return Redirect(target, status_code=303)

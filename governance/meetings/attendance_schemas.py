@@ -1,0 +1,102 @@
+"""Input and output models for attendance, proxies and the quorum."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from governance.schemas import Slug
+
+
+class ArrivalIn(BaseModel):
+    member: Slug
+    person_id: int | None = Field(default=None, description="Who represents the member; default: its principal")
+    mode: Literal["present", "remote"] = "present"
+    at: dt.datetime | None = Field(default=None, description="When (with time zone); default: now")
+
+
+class DepartureIn(BaseModel):
+    member: Slug
+    at: dt.datetime | None = None
+
+
+class ExcusalIn(BaseModel):
+    member: Slug
+    reason: str = Field(default="", max_length=300)
+
+
+class ProxyIn(BaseModel):
+    grantor: Slug
+    holder: Slug
+    scope: Literal["meeting", "items"] = "meeting"
+    items: str = Field(default="", max_length=200, description="Agenda item numbers, when scope is items")
+    instructions: str = Field(default="", max_length=2000)
+
+
+class RevocationIn(BaseModel):
+    reason: str = Field(default="", max_length=200)
+
+
+class QuorumOut(BaseModel):
+    convocation: int
+    present: int
+    remote: int
+    represented: int
+    counted: int
+    total: int
+    required: int
+    met: bool
+    basis: str
+    article: str
+
+
+class MemberLineOut(BaseModel):
+    member: str
+    name: str
+    votes: bool
+    no_vote_reason: str | None
+    state: Literal["present", "remote", "represented", "excused", "absent"]
+    representative: str | None
+    representative_role: str | None
+    since: dt.datetime | None
+    proxy_to: str | None
+    proxy_counts: bool
+    holds: list[str]
+    stays: int
+
+
+class ProxyOut(BaseModel):
+    id: int
+    grantor: str
+    grantor_name: str
+    holder: str
+    holder_name: str
+    scope: str
+    items: str
+    instructions: str
+    accepted: bool
+    validated: bool
+    revoked: bool
+    revoked_reason: str
+
+
+class RegisterOut(BaseModel):
+    quorum: QuorumOut
+    members: list[MemberLineOut]
+    proxies: list[ProxyOut]
+
+
+class QuorumCheckOut(BaseModel):
+    at: dt.datetime
+    trigger: str
+    description: str
+    convocation: int
+    present: int
+    remote: int
+    represented: int
+    counted: int
+    total: int
+    required: int
+    met: bool

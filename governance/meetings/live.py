@@ -1,0 +1,86 @@
+"""Live updates: one channel per meeting, server-sent events to every open page.
+
+What travels on the channel is only "meeting N changed" (small, idempotent); each
+stream then renders the current snapshot itself, sends it at once on connect, and
+re-sends it every ``REFRESH`` seconds, which doubles as keep-alive and heals any lost
+event (litestar#4894). Publishing never raises into a service: a failed publish is
+logged (litestar#5008 kills the publisher on the first failure otherwise).
+
+Backends: in-process memory with SQLite (one process), PostgreSQL LISTEN/NOTIFY when
+several workers share a PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import anyio
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.response import ServerSentEventMessage
+
+from governance.settings import Settings
+
+log = logging.getLogger("governance.live")
+REFRESH = 15.0
+
+_plugin: ChannelsPlugin | None = None
+
+
+def make_plugin(settings: Settings) -> ChannelsPlugin:
+    global _plugin
+    if settings.is_sqlite:
+        backend: object = MemoryChannelsBackend()
+    else:
+        from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
+
+        backend = AsyncPgChannelsBackend(dsn=settings.database_url)
+    _plugin = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)  # type: ignore[arg-type]
+    return _plugin
+
+
+def channel(meeting_id: int) -> str:
+    return f"meeting_{meeting_id}"
+
+
+def meeting_changed(meeting_id: int) -> None:
+    """Tell every live page of the meeting to refresh (after the change committed)."""
+    if _plugin is None:
+        return
+    try:
+        _plugin.publish(b"changed", channels=[channel(meeting_id)])
+    except Exception:  # the app may not be serving (CLI, tests without lifespan)
+        log.debug("live update for meeting %s not published", meeting_id, exc_info=True)
+
+
+async def stream(
+    meeting_id: int, render: Callable[[], Awaitable[list[ServerSentEventMessage]]], refresh: float = REFRESH
+) -> AsyncIterator[ServerSentEventMessage]:
+    """Snapshots of a meeting: now, after every change, and every ``refresh`` seconds."""
+    changed = asyncio.Event()
+    if _plugin is None:
+        raise RuntimeError("live updates are not configured")
+    subscriber = await _plugin.subscribe([channel(meeting_id)])
+
+    async def listen() -> None:
+        async for _event in subscriber.iter_events():
+            changed.set()
+
+    listener = asyncio.create_task(listen())
+    try:
+        while True:
+            for message in await render():
+                yield message
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), timeout=refresh)
+            changed.clear()  # a burst of changes makes one snapshot
+    finally:
+        listener.cancel()
+        # Shielded: a client disconnect must not cancel the unsubscribe halfway, which
+        # breaks delivery for the whole process (seen with the PostgreSQL backends).
+        with anyio.CancelScope(shield=True):
+            with contextlib.suppress(Exception):
+                await _plugin.unsubscribe(subscriber)
