@@ -89,10 +89,11 @@ def counting_proxies(
     Chains are refused when a proxy is given, but a proxy whose holder has itself given
     one is ignored here as well, so that a vote never travels twice.
     """
-    live = [p for p in proxies if p.accepted and p.validated and not p.revoked and p.whole_meeting]
+    live = [p for p in proxies if p.accepted and p.validated and not p.revoked]
     grantors = {p.grantor for p in live}
     counted: dict[int, int] = {}
-    for proxy in live:
+    # Item-scoped proxies count only in the polls on their items, not in the meeting's quorum.
+    for proxy in (p for p in live if p.whole_meeting):
         if proxy.grantor in attending or proxy.grantor not in voters:
             continue
         if proxy.holder not in attending or proxy.holder in grantors:

@@ -1,0 +1,177 @@
+"""The live quorum panel, end to end: a real uvicorn server, real HTTP, a real SSE stream.
+
+On PostgreSQL the server runs two workers, so a change handled by one worker must reach
+a stream held by the other (LISTEN/NOTIFY).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB
+
+SLUG = "metropolis-bod-2012"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def _recreate(name: str, create: bool = True) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    if create:
+        await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("live")
+    env = {**os.environ, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
+    workers = "1"
+    if ENGINE == "postgres":
+        name = f"{PG_TEST_DB}_live"
+        asyncio.run(_recreate(name))
+        env["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+        workers = "2"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'live.sqlite3'}"
+    cli = [sys.executable, "-m", "governance.cli"]
+    subprocess.run([*cli, "demo", "--password", DEMO_PASSWORD], env=env, check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    log = (tmp / "server.log").open("w")
+    process = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", workers], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):  # bounded readiness poll: at most ~20 s
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start: " + Path(log.name).read_text()[-2000:])
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        if ENGINE == "postgres":
+            asyncio.run(_recreate(f"{PG_TEST_DB}_live", create=False))
+
+
+def _client(base: str, email: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=10)
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 200, response.text
+    client.headers["x-csrftoken"] = response.json()["csrf_token"]
+    return client
+
+
+class Stream:
+    """Reads a server-sent event stream in a thread; events land in a queue."""
+
+    def __init__(self, client: httpx.Client, url: str) -> None:
+        self.events: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.client = client
+        self.url = url
+        self.status: int | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        assert self.ready.wait(10)
+
+    def _read(self) -> None:
+        with self.client.stream("GET", self.url, timeout=httpx.Timeout(10, read=60)) as response:
+            self.status = response.status_code
+            self.ready.set()
+            event, data = "message", []
+            try:
+                for line in response.iter_lines():
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data.append(line[5:].strip())
+                    elif line == "" and data:
+                        self.events.put((event, "\n".join(data)))
+                        event, data = "message", []
+            except httpx.HTTPError:
+                return
+
+    def next(self, kind: str, containing: str, within: float = 10.0) -> str:
+        """The next event of ``kind`` whose data contains ``containing`` (bounded wait)."""
+        deadline = time.monotonic() + within
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                event, data = self.events.get(timeout=max(0.05, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if event == kind and containing in data:
+                return data
+            seen.append((event, data[:120]))
+        raise AssertionError(f"no {kind} event with {containing!r} within {within}s; saw {seen}")
+
+
+def test_the_live_panel_follows_the_desk(server):
+    desk = _client(server, "secretary@metropolis.demo")
+    tablet = _client(server, "guangzhou@metropolis.demo")
+    stream = Stream(tablet, f"/meetings/{SLUG}/live")
+    assert stream.status == 200
+    # The current snapshot arrives at once on connect, banner included.
+    first = stream.next("quorum", "0 / 14")
+    assert "No quorum" in first
+    stream.next("mine", "You represent Guangzhou.")
+
+    started = time.monotonic()
+    assert desk.post(f"/api/v1/meetings/{SLUG}/arrivals", json={"member": "paris-idf"}).status_code == 201
+    stream.next("quorum", "1 / 14")
+    latency = time.monotonic() - started
+    assert latency < 10
+
+    # A proxy for Guangzhou's representative shows on its tablet once accepted.
+    assert desk.post(f"/api/v1/meetings/{SLUG}/arrivals", json={"member": "guangzhou"}).status_code == 201
+    stream.next("quorum", "2 / 14")
+    proxy = desk.post(f"/api/v1/meetings/{SLUG}/proxies", json={"grantor": "brussels", "holder": "guangzhou"})
+    assert proxy.status_code == 201, proxy.text
+    accepted = tablet.post(f"/api/v1/meetings/{SLUG}/proxies/{proxy.json()['id']}/accept")
+    assert accepted.status_code == 200
+    # One snapshot per change: the quorum panel, then "what I hold".
+    stream.next("quorum", "3 / 14")
+    stream.next("mine", "You also hold the proxy of Brussels-Capital Region.")
+
+    # Several changes in a row all reach the stream (whichever worker handled them).
+    for count, member in enumerate(["berlin", "seoul", "montreal"], start=4):
+        assert desk.post(f"/api/v1/meetings/{SLUG}/arrivals", json={"member": member}).status_code == 201
+        stream.next("quorum", f"{count} / 14")
+
+
+def test_the_stream_is_guarded(server):
+    anonymous = httpx.Client(base_url=server, timeout=10)
+    response = anonymous.get(f"/meetings/{SLUG}/live", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    outsider = _client(server, "secretary@fmdv.demo")
+    assert outsider.get(f"/meetings/{SLUG}/live").status_code == 403
