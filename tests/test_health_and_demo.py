@@ -62,3 +62,15 @@ async def test_demo_password_can_be_changed(fresh_db, client):
     await guangzhou.load(DEMO_PASSWORD)
     assert (await client.api_login("guangzhou@metropolis.demo", "another-password-2012")).status_code == 401
     assert (await client.api_login("guangzhou@metropolis.demo", DEMO_PASSWORD)).status_code == 200
+
+
+async def test_unknown_addresses_get_a_404_page_or_problem(client, fresh_db):
+    page = await client.get("/no/such/page")
+    assert page.status_code == 404
+    assert "There is nothing at this address." in page.text
+    api = await client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["detail"] == "There is nothing at this address."
+    wrong_method = await client.send("DELETE", "/login")
+    assert wrong_method.status_code == 405

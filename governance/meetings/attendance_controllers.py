@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
+from litestar.utils.scope.state import ScopeState
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 
 from governance.accounts.guards import principal_of
@@ -202,6 +203,7 @@ def _panel_context(request: Req, register: attendance.Register) -> dict[str, Any
     last = register.last_check
     return {
         "context": context,
+        "meeting": meeting_out(context),
         "register": register,
         "quorum": quorum_out(register),
         "last_change": attendance.describe_trigger(last["trigger"], by_slug) if last else None,
@@ -213,6 +215,8 @@ def _panel_context(request: Req, register: attendance.Register) -> dict[str, Any
         ],
         "my_proxies": [p for p in register.proxies if p["grantor"] in my_members and p["revoked_at"] is None],
         "mine": mine,
+        # The partials carry their own CSRF field: over SSE there is no template callable.
+        "csrf": ScopeState.from_scope(request.scope).csrf_token or "",
     }
 
 
@@ -221,10 +225,10 @@ async def render_meeting_page(
 ) -> Template:
     """A meeting page with its live panels (a draft meeting has no register yet)."""
     context = await _fresh(request)
-    panels: dict[str, Any] = {"context": context, "register": None}
+    panels: dict[str, Any] = {"context": context, "meeting": meeting_out(context), "register": None}
     if context.rule_set is not None:
         panels = _panel_context(request, await attendance.load_register(context))
-    return page(template, status_code=status_code, meeting=meeting_out(context), message=message, **panels, **extra)
+    return page(template, status_code=status_code, message=message, **panels, **extra)
 
 
 PAGES = {"desk": "meetings/desk.html", "tablet": "meetings/meeting.html", "console": "meetings/console.html"}

@@ -72,7 +72,13 @@ async def stream(
     listener = asyncio.create_task(listen())
     try:
         while True:
-            for message in await render():
+            try:
+                messages = await render()
+            except Exception:
+                # End this stream (the browser reconnects) rather than kill the worker's loop.
+                log.exception("live snapshot of meeting %s failed", meeting_id)
+                return
+            for message in messages:
                 yield message
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), timeout=refresh)
