@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.utils.scope.state import ScopeState
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+from litestar.utils.scope.state import ScopeState
 
 from governance.accounts.guards import principal_of
 from governance.forms import as_domain_error, parse_form
