@@ -13,5 +13,7 @@ APP_REGISTRY = AppRegistry(
         "governance.accounts.piccolo_app",
         "governance.organisations.piccolo_app",
         "governance.meetings.piccolo_app",
+        "governance.record.piccolo_app",
+        "governance.agenda.piccolo_app",
     ]
 )

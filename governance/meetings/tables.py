@@ -65,6 +65,10 @@ class Meeting(Table, tablename="meeting"):
     convened_at = Timestamptz(null=True, default=None)
     status_changed_at = Timestamptz(default=TimestamptzNow())
     created_at = Timestamptz(default=TimestamptzNow())
+    # When the meeting adopted its agenda; after that, changes need a decision.
+    agenda_adopted_at = Timestamptz(null=True, default=None)
+    # An adopted "amend the agenda" motion that allows one change (consumed by it).
+    agenda_unlocked_by = Integer(null=True, default=None)
 
 
 class Presence(Table, tablename="presence"):

@@ -99,6 +99,9 @@ RULE_SET_GROUPS: list[tuple[Any, list[str]]] = [
     (_l("Fee arrears"), ["arrears_remove_vote", "arrears_article"]),
     (_l("Minutes"), ["minutes_signatories", "minutes_article"]),
     (_l("Languages"), ["languages", "authoritative_language", "languages_article"]),
+    (_l("Motions"), ["seconding_required", "amendment_max_depth", "motions_article"]),
+    (_l("Recusal"), ["recused_count_for_quorum", "recusal_article"]),
+    (_l("Agenda"), ["secretary_may_drive_agenda", "agenda_article"]),
 ]
 
 MEETING_GROUPS: list[tuple[Any, list[str]]] = [

@@ -113,6 +113,14 @@ class RuleSetIn(BaseModel):
     authoritative_language: Language = Language.en
     languages_article: Article
 
+    seconding_required: bool = True
+    amendment_max_depth: int = Field(default=1, ge=0, le=5)
+    motions_article: Article = "(demo)"
+    recused_count_for_quorum: bool = True
+    recusal_article: Article = "(demo)"
+    secretary_may_drive_agenda: bool = False
+    agenda_article: Article = "(demo)"
+
 
 class RuleSetOut(RuleSetIn):
     id: int

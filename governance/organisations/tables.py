@@ -126,6 +126,15 @@ class RuleSet(Table, tablename="rule_set"):
     authoritative_language = Varchar(length=2, default="en")
     languages_article = Varchar(length=120)
 
+    # Agenda and motions
+    seconding_required = Boolean(default=True)
+    amendment_max_depth = Integer(default=1)
+    motions_article = Varchar(length=120, default="(demo)")
+    recused_count_for_quorum = Boolean(default=True)
+    recusal_article = Varchar(length=120, default="(demo)")
+    secretary_may_drive_agenda = Boolean(default=False)
+    agenda_article = Varchar(length=120, default="(demo)")
+
     created_at = Timestamptz(default=TimestamptzNow())
 
 
