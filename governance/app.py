@@ -49,6 +49,7 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 
 
 def route_handlers() -> list[Any]:
+    from governance.agenda.controllers import AgendaApi, AgendaPages
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
@@ -64,6 +65,8 @@ def route_handlers() -> list[Any]:
         MeetingAdminApi,
         AttendancePages,
         AttendanceApi,
+        AgendaPages,
+        AgendaApi,
     ]
 
 

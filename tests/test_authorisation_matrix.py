@@ -42,6 +42,10 @@ SECRETARIAT = {ADMIN, SEC}  # of Metropolis, whose routes are probed
 PARTICIPANT = {ADMIN, SEC, CHAIR, REP, OBS}  # of the Metropolis Board meeting
 MEETING_SECRETARY = {ADMIN, SEC}
 CHAIR_OR_SECRETARY = {ADMIN, SEC, CHAIR}
+DRIVER = {CHAIR}  # the demo's statutes do not let the secretary drive the agenda
+# The Metropolis secretary holds the Secretary General's (substitute) mandate.
+REPRESENTATIVE = {SEC, CHAIR, REP}
+REPRESENTATIVE_OR_SECRETARY = {ADMIN, SEC, CHAIR, REP}
 
 ORG = "/organisations/{org:str}"
 API_ORG = "/api/v1/organisations/{org:str}"
@@ -94,6 +98,28 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/revoke"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/second-convocation"): CHAIR_OR_SECRETARY,
     ("GET", "/api/v1/meetings/{slug:str}/quorum-checks"): PARTICIPANT,
+    # agenda, motions, recusals, log
+    ("GET", "/meetings/{slug:str}/agenda"): MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/agenda/items"): CHAIR_OR_SECRETARY,
+    ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/open"): DRIVER,
+    ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/close"): DRIVER,
+    ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/recuse"): REPRESENTATIVE_OR_SECRETARY,
+    ("POST", "/meetings/{slug:str}/motions"): REPRESENTATIVE_OR_SECRETARY,
+    ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/second"): REPRESENTATIVE,
+    ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/{step:str}"): REPRESENTATIVE_OR_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}/agenda"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/agenda/items"): CHAIR_OR_SECRETARY,
+    ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/open"): DRIVER,
+    ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/close"): DRIVER,
+    ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/recusals"): REPRESENTATIVE_OR_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}/recusals"): PARTICIPANT,
+    ("GET", "/api/v1/meetings/{slug:str}/motions"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/motions"): REPRESENTATIVE_OR_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}"): PARTICIPANT,
+    ("GET", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/diff"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/second"): REPRESENTATIVE,
+    ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/status"): REPRESENTATIVE_OR_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}/log"): PARTICIPANT,
     # back office: organisations
     ("GET", "/organisations"): SIGNED_IN,
     ("GET", "/organisations/new"): PLATFORM,
@@ -243,6 +269,8 @@ async def _probe_values() -> dict[str, tuple[str, str]]:
         "code": ("fr", "fr"),
         "proxy_id": ("999999", "999999"),
         "step": ("accept", "accept"),
+        "item_id": ("999999", "999999"),
+        "motion_id": ("999999", "999999"),
     }
 
 

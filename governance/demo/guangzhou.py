@@ -156,6 +156,43 @@ def _local(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2012, 11, day, hour, minute)
 
 
+def _principal(org: dict[str, Any], person: dict[str, Any]) -> Principal:
+    """The secretary acting through the services, as the pages would."""
+    return Principal(
+        person_id=person["id"],
+        email=person["email"],
+        full_name=person["full_name"],
+        is_admin=False,
+        language="en",
+        session_handle="",
+        staff_of=frozenset({org["id"]}),
+    )
+
+
+async def _agenda(org: dict[str, Any], secretary: dict[str, Any], slug: str, items: list[tuple]) -> None:
+    from governance.agenda import services as agenda
+    from governance.agenda.schemas import ItemIn
+
+    context = await meetings.meeting_context(slug, _principal(org, secretary))
+    if await agenda.list_items(context):
+        return
+    for number, kind, decision_type, special, en, fr, es, rapporteur in items:
+        await agenda.add_item(
+            context,
+            _principal(org, secretary),
+            ItemIn(
+                number=number,
+                kind=kind,
+                decision_type=decision_type,
+                special=special,
+                title_en=en,
+                title_fr=fr,
+                title_es=es,
+                rapporteur=rapporteur,
+            ),
+        )
+
+
 async def _meeting(org: dict[str, Any], secretary: dict[str, Any], values: dict[str, Any], convened_on: dt.date) -> str:
     async with reading():
         row = await Meeting.select(Meeting.slug, Meeting.status).where(Meeting.slug == values["slug"]).first()
@@ -163,16 +200,7 @@ async def _meeting(org: dict[str, Any], secretary: dict[str, Any], values: dict[
         row = await meetings.create_meeting(org, MeetingIn(**values))
         row["status"] = "draft"
     if row["status"] == "draft":
-        principal = Principal(
-            person_id=secretary["id"],
-            email=secretary["email"],
-            full_name=secretary["full_name"],
-            is_admin=False,
-            language="en",
-            session_handle="",
-            staff_of=frozenset({org["id"]}),
-        )
-        context = await meetings.meeting_context(values["slug"], principal)
+        context = await meetings.meeting_context(values["slug"], _principal(org, secretary))
         # History replayed: the convocation went out in October 2012.
         at = dt.datetime.combine(convened_on, dt.time(9, 0), tzinfo=dt.UTC)
         await meetings.transition(context, "convened", at=at)
@@ -288,6 +316,7 @@ async def _load(password: str) -> DemoReport:
             dt.date(2012, 10, 10),
         )
     )
+    await _agenda(metropolis, secretary, "metropolis-bod-2012", data.METROPOLIS_BOARD_AGENDA)
     report.meetings.append(
         await _meeting(
             metropolis,

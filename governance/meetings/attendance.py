@@ -35,6 +35,7 @@ from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import Excusal, Meeting, Presence, Proxy, QuorumCheck
 from governance.organisations.tables import Member, MemberFee, Seat
+from governance.record import log
 
 Row = dict[str, Any]
 IN_SESSION = ("open", "suspended")
@@ -254,12 +255,23 @@ async def _record_quorum(context: MeetingContext, trigger: str, at: dt.datetime)
     return q
 
 
-async def _change(context: MeetingContext, trigger: str, at: dt.datetime, action: Any) -> QuorumResult:
-    """Run ``action`` and record the quorum after it, atomically; then notify live pages."""
+async def _change(context: MeetingContext, trigger: str, at: dt.datetime, action: Any, actor: int) -> QuorumResult:
+    """Run ``action``, record the quorum after it and log both, atomically; then notify live pages."""
     async with writing():
         await _lock(context.meeting["id"])
         await action()
         result = await _record_quorum(context, trigger, at)
+        await log.append(
+            context.meeting["id"],
+            "attendance",
+            actor,
+            at,
+            change=trigger,
+            counted=result.counted,
+            required=result.required,
+            met=result.met,
+            convocation=context.meeting["convocation"],
+        )
     live.meeting_changed(context.meeting["id"])
     return result
 
@@ -372,7 +384,7 @@ async def check_in(
         ).where((Proxy.meeting == context.meeting["id"]) & (Proxy.grantor == member["id"]) & Proxy.revoked_at.is_null())
         await Excusal.delete().where((Excusal.meeting == context.meeting["id"]) & (Excusal.member == member["id"]))
 
-    return await _change(context, f"arrival:{member['slug']}", when, arrive)
+    return await _change(context, f"arrival:{member['slug']}", when, arrive, principal.person_id)
 
 
 async def depart(
@@ -404,7 +416,7 @@ async def depart(
             raise Invalid(message, fields={"at": message})
         await Presence.update({Presence.departed_at: when}).where(Presence.id == stay["id"])
 
-    return await _change(context, f"departure:{member['slug']}", when, leave)
+    return await _change(context, f"departure:{member['slug']}", when, leave, principal.person_id)
 
 
 async def excuse(context: MeetingContext, principal: Principal, member_slug: str, reason: str) -> QuorumResult:
@@ -432,7 +444,7 @@ async def excuse(context: MeetingContext, principal: Principal, member_slug: str
             )
         )
 
-    return await _change(context, f"excusal:{member['slug']}", when, record)
+    return await _change(context, f"excusal:{member['slug']}", when, record, principal.person_id)
 
 
 # --- proxies ------------------------------------------------------------------------------
@@ -498,7 +510,7 @@ async def give_proxy(
         ).returning(Proxy.id)
         created["id"] = rows[0]["id"]
 
-    await _change(context, f"proxy-given:{grantor['slug']}:{holder['slug']}", when, give)
+    await _change(context, f"proxy-given:{grantor['slug']}:{holder['slug']}", when, give, principal.person_id)
     return await get_proxy(context, created["id"])
 
 
@@ -571,7 +583,9 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
             raise Conflict(_("This proxy changed meanwhile; reload the page."))
 
     trigger = {"accept": "proxy-accepted", "validate": "proxy-validated", "revoke": "proxy-revoked"}[step]
-    await _change(context, f"{trigger}:{proxy['grantor_slug']}:{proxy['holder_slug']}", when, apply)
+    await _change(
+        context, f"{trigger}:{proxy['grantor_slug']}:{proxy['holder_slug']}", when, apply, principal.person_id
+    )
     return await get_proxy(context, proxy_id)
 
 
@@ -606,7 +620,7 @@ async def second_convocation(context: MeetingContext, principal: Principal) -> Q
         await Meeting.update({Meeting.convocation: 2}).where(Meeting.id == context.meeting["id"])
         context.meeting["convocation"] = 2
 
-    return await _change(context, "second-convocation", when, reconvene)
+    return await _change(context, "second-convocation", when, reconvene, principal.person_id)
 
 
 async def quorum_checks(context: MeetingContext) -> list[Row]:

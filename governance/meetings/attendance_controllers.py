@@ -225,10 +225,21 @@ async def render_meeting_page(
 ) -> Template:
     """A meeting page with its live panels (a draft meeting has no register yet)."""
     context = await _fresh(request)
-    panels: dict[str, Any] = {"context": context, "meeting": meeting_out(context), "register": None}
+    return page(template, status_code=status_code, message=message, **(await _view(request, context)), **extra)
+
+
+async def _view(request: Req, context: MeetingContext) -> dict[str, Any]:
+    """Everything a meeting page or its live stream shows: register, quorum, agenda."""
+    # Imported here: the agenda context builds on this module (its pages reuse it).
+    from governance.agenda.views import agenda_panel
+
+    values: dict[str, Any] = {"context": context, "meeting": meeting_out(context), "register": None}
+    register = None
     if context.rule_set is not None:
-        panels = _panel_context(request, await attendance.load_register(context))
-    return page(template, status_code=status_code, message=message, **panels, **extra)
+        register = await attendance.load_register(context)
+        values = _panel_context(request, register)
+    values.update(await agenda_panel(context, principal_of(request), register))
+    return values
 
 
 PAGES = {"desk": "meetings/desk.html", "tablet": "meetings/meeting.html", "console": "meetings/console.html"}
@@ -252,21 +263,22 @@ class AttendancePages(Controller):
 
     @get("/live", guards=[participant])
     async def live_stream(self, request: Req) -> ServerSentEvent:
-        """Server-sent events: the quorum panel and "what I hold", now and after each change."""
+        """Server-sent events: quorum, "what I hold" and the agenda, now and after each change."""
         context = meeting_of(request)
         engine = request.app.template_engine.engine  # type: ignore[union-attr]
 
+        view = request.query_params.get("view", "tablet")
+
         async def render() -> list[ServerSentEventMessage]:
-            fresh = await _fresh(request)
-            values = _panel_context(request, await attendance.load_register(fresh))
-            values["request"] = request
+            values = await _view(request, await _fresh(request))
+            values.update(request=request, view=view)
+            if values["register"] is None:
+                return [ServerSentEventMessage(comment="not convened", data=None)]
             return [
                 ServerSentEventMessage(
-                    event="quorum", data=_one_line(engine.get_template("meetings/_quorum.html").render(values))
-                ),
-                ServerSentEventMessage(
-                    event="mine", data=_one_line(engine.get_template("meetings/_mine.html").render(values))
-                ),
+                    event=name, data=_one_line(engine.get_template(f"meetings/_{name}.html").render(values))
+                )
+                for name in ("quorum", "mine", "agenda")
             ]
 
         return ServerSentEvent(live.stream(context.meeting["id"], render))

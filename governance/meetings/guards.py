@@ -9,35 +9,36 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 
 from governance.accounts.guards import principal_of
+from governance.errors import Forbidden
+from governance.i18n import gettext as _
 from governance.meetings import services
 from governance.meetings.roles import MeetingRole
 
 
-async def _context(connection: ASGIConnection[Any, Any, Any, Any]) -> services.MeetingContext:
+async def resolve_meeting(connection: ASGIConnection[Any, Any, Any, Any]) -> services.MeetingContext:
     context = await services.meeting_context(connection.path_params["slug"], principal_of(connection))
     connection.state["meeting"] = context
     return context
 
 
-async def participant(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def participant(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Anyone with a role in the meeting: secretary, chair, representative or observer."""
-    if not (await _context(connection)).roles:
-        raise PermissionDeniedException("No role in this meeting")
+    if not (await resolve_meeting(connection)).roles:
+        raise Forbidden(_("You have no role in this meeting."))
 
 
-async def secretary(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    if MeetingRole.secretary not in (await _context(connection)).roles:
-        raise PermissionDeniedException("Meeting secretary only")
+async def secretary(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    if MeetingRole.secretary not in (await resolve_meeting(connection)).roles:
+        raise Forbidden(_("Only the meeting's secretariat can do this."))
 
 
 def meeting_of(connection: ASGIConnection[Any, Any, Any, Any]) -> services.MeetingContext:
     return connection.state["meeting"]
 
 
-async def chair_or_secretary(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    if not ({MeetingRole.chair, MeetingRole.secretary} & (await _context(connection)).roles):
-        raise PermissionDeniedException("Chair or secretary only")
+async def chair_or_secretary(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    if not ({MeetingRole.chair, MeetingRole.secretary} & (await resolve_meeting(connection)).roles):
+        raise Forbidden(_("Only the chair or the secretariat can do this."))

@@ -8,18 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 
 from governance.accounts.guards import principal_of
+from governance.errors import Forbidden
+from governance.i18n import gettext as _
 from governance.organisations import services
 
 
-async def secretariat(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def secretariat(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     principal = principal_of(connection)
     org = await services.get_organisation(connection.path_params["org"])
     if not principal.is_secretariat_of(org["id"]):
-        raise PermissionDeniedException("Not on this organisation's secretariat")
+        raise Forbidden(_("Only this organisation's secretariat can do this."))
     connection.state["organisation"] = org
 
 

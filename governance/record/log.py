@@ -15,13 +15,16 @@ from governance.db import reading
 from governance.record.tables import MeetingEvent
 
 
-async def append(meeting_id: int, kind: str, actor: int | None, at: dt.datetime | None = None, **payload: Any) -> None:
+async def append(
+    meeting_id: int, event_kind: str, actor: int | None, at: dt.datetime | None = None, /, **payload: Any
+) -> None:
+    """Log one event; ``payload`` holds plain values (ids, codes, numbers, short texts)."""
     await MeetingEvent.insert(
         MeetingEvent(
             meeting=meeting_id,
             at=at or dt.datetime.now(dt.UTC),
             actor=actor,
-            kind=kind,
+            kind=event_kind,
             payload=json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str),
         )
     )
@@ -29,14 +32,18 @@ async def append(meeting_id: int, kind: str, actor: int | None, at: dt.datetime 
 
 async def events(meeting_id: int) -> list[dict[str, Any]]:
     async with reading():
-        rows = await MeetingEvent.select(
-            MeetingEvent.id,
-            MeetingEvent.at,
-            MeetingEvent.kind,
-            MeetingEvent.payload,
-            MeetingEvent.actor,
-            MeetingEvent.actor.full_name.as_alias("actor_name"),
-        ).where(MeetingEvent.meeting == meeting_id).order_by(MeetingEvent.id)
+        rows = (
+            await MeetingEvent.select(
+                MeetingEvent.id,
+                MeetingEvent.at,
+                MeetingEvent.kind,
+                MeetingEvent.payload,
+                MeetingEvent.actor,
+                MeetingEvent.actor.full_name.as_alias("actor_name"),
+            )
+            .where(MeetingEvent.meeting == meeting_id)
+            .order_by(MeetingEvent.id)
+        )
     for row in rows:
         row["payload"] = json.loads(row["payload"])
     return rows

@@ -31,7 +31,8 @@ CREATE TABLE agenda_item (
     CONSTRAINT agenda_item_decision_type_known CHECK (decision_type IS NULL OR decision_type IN
         ('ordinary', 'budget', 'statutes', 'election', 'admission', 'exclusion', 'dissolution',
          'agenda', 'minutes', 'procedural')),
-    CONSTRAINT agenda_item_special_known CHECK (special IS NULL OR (special IN ('agenda', 'minutes') AND kind = 'decision')),
+    CONSTRAINT agenda_item_special_known CHECK (
+        special IS NULL OR (special IN ('agenda', 'minutes') AND kind = 'decision')),
     CONSTRAINT agenda_item_status_known CHECK (status IN ('pending', 'open', 'closed', 'postponed', 'withdrawn')),
     CONSTRAINT agenda_item_title_present CHECK (length(trim(title_en)) > 0),
     CONSTRAINT agenda_item_position_positive CHECK (position >= 1)
@@ -88,7 +89,8 @@ CREATE TABLE motion (
         ('postpone', 'refer', 'table', 'close_debate', 'amend_agenda')),
     CONSTRAINT motion_status_known CHECK (status IN
         ('proposed', 'seconded', 'debate', 'voting', 'adopted', 'rejected', 'withdrawn', 'postponed', 'referred')),
-    CONSTRAINT motion_not_self_seconded CHECK (seconder_member IS NULL OR mover_member IS NULL OR seconder_member <> mover_member),
+    CONSTRAINT motion_not_self_seconded CHECK (
+        seconder_member IS NULL OR mover_member IS NULL OR seconder_member <> mover_member),
     CONSTRAINT motion_language_known CHECK (authoritative_language IN ('en', 'fr', 'es')),
     CONSTRAINT motion_depth CHECK (depth >= 0 AND (depth = 0) = (amends IS NULL)),
     CONSTRAINT motion_version CHECK (version >= 1),

@@ -1,0 +1,71 @@
+"""What the console, the projector and the tablets show of the agenda: the current item,
+its motions (text in the reader's language, the authoritative one a tap away, and what
+each amendment changes), recusals, and the quorum for the item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from governance.agenda import services
+from governance.agenda.diff import word_diff
+from governance.auth import Principal
+from governance.i18n import current_language
+from governance.meetings.attendance import Register
+from governance.meetings.quorum import compute_quorum, rule_for
+from governance.meetings.services import MeetingContext
+
+
+async def agenda_panel(context: MeetingContext, principal: Principal, register: Register | None) -> dict[str, Any]:
+    items = await services.list_items(context)
+    current = next((item for item in items if item["status"] == "open"), None)
+    pending = [item for item in items if item["status"] == "pending"]
+    language = current_language()
+    motions: list[dict[str, Any]] = []
+    recusals: list[dict[str, Any]] = []
+    item_quorum = None
+    if current is not None:
+        rows = await services.list_motions(context, current["id"])
+        by_id = {row["id"]: row for row in rows}
+        for row in rows:
+            entry = {
+                **row,
+                "text": services.text_in(row, language),
+                "authoritative_text": services.text_in(row, row["authoritative_language"]),
+                "translated": language != row["authoritative_language"],
+                "diff": None,
+            }
+            if row["amends"] in by_id:
+                main = by_id[row["amends"]]
+                entry["diff"] = word_diff(services.text_in(main, language), services.text_in(row, language))
+            motions.append(entry)
+        recusals = await services.list_recusals(context, current["id"])
+        if register is not None and context.rule_set is not None:
+            item_quorum = _item_quorum(context, register, {r["member"] for r in recusals})
+    my_member = services._member_of(context, principal)
+    return {
+        "agenda_items": items,
+        "current_item": current,
+        "next_item": pending[0] if pending else None,
+        "motions": motions,
+        "recusals": recusals,
+        "item_quorum": item_quorum,
+        "drives": services.drives(context),
+        "my_member": my_member,
+        "agenda_adopted": context.meeting.get("agenda_adopted_at") is not None,
+    }
+
+
+def _item_quorum(context: MeetingContext, register: Register, recused: set[int]) -> Any:
+    """The quorum for the current item: recused members leave it unless the statutes keep them."""
+    if not recused or (context.rule_set or {}).get("recused_count_for_quorum", True):
+        return register.quorum
+    seated = {line.id for line in register.lines} - recused
+    represented = {line.id for line in register.lines if line.state == "represented"} - recused
+    attending = {m: mode for m, mode in register.attending.items() if m not in recused}
+    return compute_quorum(
+        rule_for(context.rule_set or {}, context.meeting["convocation"]),
+        seated=seated,
+        voters=register.voters - recused,
+        attending=attending,
+        represented=represented,
+    )
