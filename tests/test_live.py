@@ -175,3 +175,27 @@ def test_the_stream_is_guarded(server):
     assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
     outsider = _client(server, "secretary@fmdv.demo")
     assert outsider.get(f"/meetings/{SLUG}/live").status_code == 403
+
+
+def test_console_projector_and_tablet_follow_the_chair(server):
+    chair = _client(server, "paris-idf@metropolis.demo")
+    tablet = _client(server, "seoul@metropolis.demo")
+    console = Stream(chair, f"/meetings/{SLUG}/live?view=console")
+    projector = Stream(_client(server, "observer@metropolis.demo"), f"/meetings/{SLUG}/live?view=projector")
+    screen = Stream(tablet, f"/meetings/{SLUG}/live?view=tablet")
+    for stream in (console, projector, screen):
+        stream.next("agenda", "No item is under discussion.")
+    items = chair.get(f"/api/v1/meetings/{SLUG}/agenda").json()
+    assert chair.post(f"/api/v1/meetings/{SLUG}/status", json={"status": "open"}).status_code == 200
+    assert chair.post(f"/api/v1/meetings/{SLUG}/agenda/items/{items[0]['id']}/open").status_code == 200
+    for stream in (console, projector, screen):
+        stream.next("agenda", "1. Adoption of the agenda")
+    motion = tablet.post(
+        f"/api/v1/meetings/{SLUG}/motions",
+        json={"item": items[0]["id"], "text_fr": "Le Conseil adopte l'ordre du jour."},
+    )
+    assert motion.status_code == 201, motion.text
+    # The text is in French (authoritative); the English tablet marks it as such.
+    screen.next("agenda", "Authoritative text (fr)")
+    projector.next("agenda", "Le Conseil adopte l")
+    console.next("agenda", "Take up")
