@@ -50,6 +50,8 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 
 def route_handlers() -> list[Any]:
     from governance.agenda.controllers import AgendaApi, AgendaPages
+    from governance.agenda.document_controllers import DocumentApi, DocumentPages
+    from governance.agenda.speaker_controllers import SpeakersApi, SpeakersPages
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
@@ -67,6 +69,10 @@ def route_handlers() -> list[Any]:
         AttendanceApi,
         AgendaPages,
         AgendaApi,
+        DocumentPages,
+        DocumentApi,
+        SpeakersPages,
+        SpeakersApi,
     ]
 
 

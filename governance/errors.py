@@ -85,6 +85,12 @@ def _unique_messages() -> dict[tuple[str, tuple[str, ...]], tuple[str, str]]:
         ),
         ("mandate", ("body",)): ("office", _("Another person already holds this office in this body.")),
         ("event", ("slug",)): ("slug", _("An event with this short code already exists.")),
+        ("speaker_request", ("item", "person")): ("person", _("You are already waiting for the floor on this item.")),
+        ("speaker_request", ("meeting",)): ("person", _("Someone else has the floor.")),
+        ("presence", ("meeting", "member")): ("member", _("This member is already checked in.")),
+        ("presence", ("meeting", "person")): ("person", _("This person is already checked in for another member.")),
+        ("proxy", ("meeting", "grantor")): ("grantor", _("This member has already given its proxy.")),
+        ("recusal", ("item", "member")): ("member", _("This recusal is already declared.")),
         ("meeting", ("slug",)): ("slug", _("A meeting with this short code already exists.")),
     }
 

@@ -147,6 +147,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         error = DomainError(_("The request is not valid: check the fields listed."), fields=fields)
         error.status_code, error.title = 400, "Invalid request"
         return _respond(request, error)
+    if status == 413:
+        error = DomainError(_("What you sent is too large."))
+        error.status_code, error.title = 413, "Too large"
+        return _respond(request, error)
     error = DomainError(str(exc.detail) if status < 500 else _("Something went wrong on our side."))
     error.status_code, error.title = status, "Error"
     return _respond(request, error)

@@ -99,7 +99,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/meetings/{slug:str}/second-convocation"): CHAIR_OR_SECRETARY,
     ("GET", "/api/v1/meetings/{slug:str}/quorum-checks"): PARTICIPANT,
     # agenda, motions, recusals, log
-    ("GET", "/meetings/{slug:str}/agenda"): MEETING_SECRETARY,
+    ("GET", "/meetings/{slug:str}/agenda"): CHAIR_OR_SECRETARY,
     ("POST", "/meetings/{slug:str}/agenda/items"): CHAIR_OR_SECRETARY,
     ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/open"): DRIVER,
     ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/close"): DRIVER,
@@ -120,6 +120,22 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/second"): REPRESENTATIVE,
     ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/status"): REPRESENTATIVE_OR_SECRETARY,
     ("GET", "/api/v1/meetings/{slug:str}/log"): PARTICIPANT,
+    # documents
+    ("GET", "/api/v1/meetings/{slug:str}/documents"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/documents"): CHAIR_OR_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}/documents/{document_id:int}"): PARTICIPANT,
+    ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/documents"): CHAIR_OR_SECRETARY,
+    ("GET", "/meetings/{slug:str}/documents/{document_id:int}"): PARTICIPANT,
+    # speakers list
+    ("GET", "/api/v1/meetings/{slug:str}/speakers"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/speakers"): REPRESENTATIVE,
+    ("POST", "/api/v1/meetings/{slug:str}/speakers/{request_id:int}/withdraw"): REPRESENTATIVE,
+    ("POST", "/api/v1/meetings/{slug:str}/speakers/{request_id:int}/give"): DRIVER,
+    ("POST", "/api/v1/meetings/{slug:str}/speakers/end"): DRIVER,
+    ("POST", "/meetings/{slug:str}/speakers"): REPRESENTATIVE,
+    ("POST", "/meetings/{slug:str}/speakers/{request_id:int}/withdraw"): REPRESENTATIVE,
+    ("POST", "/meetings/{slug:str}/speakers/{request_id:int}/give"): DRIVER,
+    ("POST", "/meetings/{slug:str}/speakers/end"): DRIVER,
     # back office: organisations
     ("GET", "/organisations"): SIGNED_IN,
     ("GET", "/organisations/new"): PLATFORM,
@@ -271,6 +287,8 @@ async def _probe_values() -> dict[str, tuple[str, str]]:
         "step": ("accept", "accept"),
         "item_id": ("999999", "999999"),
         "motion_id": ("999999", "999999"),
+        "request_id": ("999999", "999999"),
+        "document_id": ("999999", "999999"),
     }
 
 

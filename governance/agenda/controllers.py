@@ -25,10 +25,10 @@ from governance.agenda.schemas import (
     RecusalOut,
 )
 from governance.errors import NotFound
-from governance.forms import as_domain_error, parse_form
+from governance.forms import parse_form
 from governance.i18n import gettext as _
-from governance.meetings.attendance_controllers import render_meeting_page
-from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
+from governance.meetings.attendance_controllers import page_action, render_meeting_page
+from governance.meetings.guards import chair_or_secretary, meeting_of, participant
 from governance.meetings.services import meeting_context
 from governance.record import log
 
@@ -174,52 +174,45 @@ def _recusal_out(row: dict[str, Any]) -> RecusalOut:
 
 # --- pages -------------------------------------------------------------------------------
 
-BACK = {"tablet": "meetings/meeting.html", "console": "meetings/console.html", "agenda": "meetings/agenda.html"}
-
-
-async def _act(request: Req, data: dict[str, str], action: Any) -> Template | Redirect:
-    back = data.get("back") if data.get("back") in BACK else "tablet"
-    slug = meeting_of(request).meeting["slug"]
-    try:
-        await action()
-    except Exception as exc:
-        error = as_domain_error(exc)
-        return await render_meeting_page(
-            request, BACK[back], message=error.message, status_code=error.status_code, errors=error.fields, values=data
-        )
-    return Redirect(f"/meetings/{slug}" + ("" if back == "tablet" else f"/{back}"), status_code=303)
-
 
 class AgendaPages(Controller):
     path = "/meetings/{slug:str}"
     include_in_schema = False
 
-    @get("/agenda", guards=[secretary])
+    @get("/agenda", guards=[chair_or_secretary])
     async def agenda_page(self, request: Req) -> Template:
-        return await render_meeting_page(request, "meetings/agenda.html", errors={}, values={})
+        from governance.agenda.documents import documents_by_item
+
+        return await render_meeting_page(
+            request,
+            "meetings/agenda.html",
+            errors={},
+            values={},
+            documents_by_item=await documents_by_item(meeting_of(request)),
+        )
 
     @post("/agenda/items", guards=[chair_or_secretary])
     async def add_item(self, request: Req, data: Form) -> Template | Redirect:
         async def act() -> None:
             await services.add_item(meeting_of(request), principal_of(request), parse_form(ItemIn, data))
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
     @post("/agenda/items/{item_id:int}/open", guards=[driver])
     async def open_item(self, request: Req, item_id: int, data: Form) -> Template | Redirect:
-        return await _act(
+        return await page_action(
             request, data, lambda: services.open_item(meeting_of(request), principal_of(request), item_id)
         )
 
     @post("/agenda/items/{item_id:int}/close", guards=[driver])
     async def close_item(self, request: Req, item_id: int, data: Form) -> Template | Redirect:
-        return await _act(
+        return await page_action(
             request, data, lambda: services.close_item(meeting_of(request), principal_of(request), item_id)
         )
 
     @post("/agenda/items/{item_id:int}/recuse", guards=[representative_or_secretary])
     async def recuse(self, request: Req, item_id: int, data: Form) -> Template | Redirect:
-        return await _act(
+        return await page_action(
             request,
             data,
             lambda: services.declare_recusal(
@@ -232,15 +225,17 @@ class AgendaPages(Controller):
         async def act() -> None:
             await services.propose(meeting_of(request), principal_of(request), parse_form(MotionIn, data))
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
     @post("/motions/{motion_id:int}/second", guards=[representative])
     async def second(self, request: Req, motion_id: int, data: Form) -> Template | Redirect:
-        return await _act(request, data, lambda: services.second(meeting_of(request), principal_of(request), motion_id))
+        return await page_action(
+            request, data, lambda: services.second(meeting_of(request), principal_of(request), motion_id)
+        )
 
     @post("/motions/{motion_id:int}/{step:str}", guards=[representative_or_secretary])
     async def motion_step(self, request: Req, motion_id: int, step: str, data: Form) -> Template | Redirect:
-        return await _act(
+        return await page_action(
             request,
             data,
             lambda: services.move(meeting_of(request), principal_of(request), motion_id, step, data.get("note", "")),

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from governance import db
 from governance.agenda.schemas import ItemIn, MotionIn
-from governance.agenda.tables import AgendaItem, Motion, MotionText, Recusal
+from governance.agenda.tables import AgendaItem, Motion, MotionText, Recusal, SpeakerRequest
 from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
@@ -248,8 +248,24 @@ async def _close(context: MeetingContext, principal: Principal, item: Row, statu
         raise Conflict(
             _("Item {number} still has motions on the floor: dispose of them first.").format(number=item["number"])
         )
-    await AgendaItem.update({AgendaItem.status: status, AgendaItem.closed_at: now()}).where(AgendaItem.id == item["id"])
+    at = now()
+    await AgendaItem.update({AgendaItem.status: status, AgendaItem.closed_at: at}).where(AgendaItem.id == item["id"])
     await log.append(context.meeting["id"], f"item_{status}", principal.person_id, number=item["number"])
+    # The debate on the item is over: its speaker's floor ends (waiting requests stay
+    # on that item's list, which the screens no longer show).
+    ended = (
+        await SpeakerRequest.update({SpeakerRequest.ended_at: at})
+        .where(
+            (SpeakerRequest.item == item["id"])
+            & SpeakerRequest.given_at.is_not_null()
+            & SpeakerRequest.ended_at.is_null()
+        )
+        .returning(SpeakerRequest.id)
+    )
+    for row in ended:
+        await log.append(
+            context.meeting["id"], "floor_ended", principal.person_id, request=row["id"], reason="item closed"
+        )
 
 
 async def close_item(context: MeetingContext, principal: Principal, item_id: int) -> Row:

@@ -1,17 +1,18 @@
 """What the console, the projector and the tablets show of the agenda: the current item,
 its motions (text in the reader's language, the authoritative one a tap away, and what
-each amendment changes), recusals, and the quorum for the item."""
+each amendment changes), recusals, the quorum for the item, and the speakers list."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from governance.agenda import services
+from governance.agenda import services, speakers
 from governance.agenda.diff import word_diff
 from governance.auth import Principal
 from governance.i18n import current_language
 from governance.meetings.attendance import Register
 from governance.meetings.quorum import compute_quorum, rule_for
+from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 
 
@@ -42,6 +43,15 @@ async def agenda_panel(context: MeetingContext, principal: Principal, register: 
         if register is not None and context.rule_set is not None:
             item_quorum = _item_quorum(context, register, {r["member"] for r in recusals})
     my_member = services._member_of(context, principal)
+    queue = await speakers.queue(context)
+    my_floor = speakers.mine(queue, principal.person_id)
+    can_request_floor = (
+        MeetingRole.representative in context.roles
+        and context.meeting["status"] == "open"
+        and current is not None
+        and my_floor["waiting"] is None
+        and not my_floor["speaking"]
+    )
     return {
         "agenda_items": items,
         "current_item": current,
@@ -52,6 +62,9 @@ async def agenda_panel(context: MeetingContext, principal: Principal, register: 
         "drives": services.drives(context),
         "my_member": my_member,
         "agenda_adopted": context.meeting.get("agenda_adopted_at") is not None,
+        "speakers": queue,
+        "my_floor": my_floor,
+        "can_request_floor": can_request_floor,
     }
 
 

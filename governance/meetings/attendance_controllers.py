@@ -242,7 +242,12 @@ async def _view(request: Req, context: MeetingContext) -> dict[str, Any]:
     return values
 
 
-PAGES = {"desk": "meetings/desk.html", "tablet": "meetings/meeting.html", "console": "meetings/console.html"}
+PAGES = {
+    "desk": "meetings/desk.html",
+    "tablet": "meetings/meeting.html",
+    "console": "meetings/console.html",
+    "agenda": "meetings/agenda.html",
+}
 
 
 class AttendancePages(Controller):
@@ -291,7 +296,7 @@ class AttendancePages(Controller):
                 meeting_of(request), principal_of(request), form.member, person_id=form.person_id, mode=form.mode
             )
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
     @post("/departures", guards=[participant])
     async def depart(self, request: Req, data: Form) -> Template | Redirect:
@@ -299,7 +304,7 @@ class AttendancePages(Controller):
             form = parse_form(DepartureIn, data)
             await attendance.depart(meeting_of(request), principal_of(request), form.member)
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
     @post("/excusals", guards=[secretary])
     async def excuse(self, request: Req, data: Form) -> Template | Redirect:
@@ -307,7 +312,7 @@ class AttendancePages(Controller):
             form = parse_form(ExcusalIn, data)
             await attendance.excuse(meeting_of(request), principal_of(request), form.member, form.reason)
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
     @post("/proxies", guards=[participant])
     async def give_proxy(self, request: Req, data: Form) -> Template | Redirect:
@@ -323,7 +328,7 @@ class AttendancePages(Controller):
                 instructions=form.instructions,
             )
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
     @post("/proxies/{proxy_id:int}/{step:str}", guards=[participant])
     async def proxy_step(self, request: Req, proxy_id: int, step: str, data: Form) -> Template | Redirect:
@@ -340,14 +345,14 @@ class AttendancePages(Controller):
                 raise NotFound(_("There is nothing at this address."))
             await steps[step](meeting_of(request), principal_of(request), proxy_id)
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
     @post("/second-convocation", guards=[chair_or_secretary])
     async def second_convocation(self, request: Req, data: Form) -> Template | Redirect:
         async def act() -> None:
             await attendance.second_convocation(meeting_of(request), principal_of(request))
 
-        return await _act(request, data, act)
+        return await page_action(request, data, act)
 
 
 def _one_line(html: str) -> str:
@@ -355,8 +360,10 @@ def _one_line(html: str) -> str:
     return " ".join(html.split())
 
 
-async def _act(request: Req, data: dict[str, str], action: Any) -> Template | Redirect:
-    """Run a page action; back to the page it came from, or that page again with the reason."""
+async def page_action(request: Req, data: dict[str, str], action: Any) -> Template | Redirect:
+    """Run a meeting-page action (a form post), then go back to the page it came from
+    (``back``: tablet, desk, console or agenda), or show that page again with the reason
+    and what was typed."""
     back = data.get("back", "tablet")
     back = back if back in PAGES else "tablet"
     slug = meeting_of(request).meeting["slug"]
@@ -364,6 +371,20 @@ async def _act(request: Req, data: dict[str, str], action: Any) -> Template | Re
         await action()
     except Exception as exc:
         error = as_domain_error(exc)
-        return await render_meeting_page(request, PAGES[back], message=error.message, status_code=error.status_code)
+        extra: dict[str, Any] = {}
+        if back == "agenda":
+            # Imported here: the agenda context builds on this module.
+            from governance.agenda.documents import documents_by_item
+
+            extra["documents_by_item"] = await documents_by_item(await _fresh(request))
+        return await render_meeting_page(
+            request,
+            PAGES[back],
+            message=error.message,
+            status_code=error.status_code,
+            errors=error.fields,
+            values=data,
+            **extra,
+        )
     target = f"/meetings/{slug}" + ("" if back == "tablet" else f"/{back}")
     return Redirect(target, status_code=303)

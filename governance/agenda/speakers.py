@@ -1,0 +1,381 @@
+"""The speakers list: who asks for the floor, who has it, who has spoken, and for how long.
+
+A voting representative asks for the floor from the tablet while the meeting is open
+and an item is under discussion (one waiting request per person and item); they may
+withdraw it while it waits. Whoever drives the agenda gives the floor, in any order
+(the queue is shown in the order of the requests), and ends it. One speaker has the
+floor at a time in a meeting: giving the floor to the next speaker ends the current
+one at the same instant, as a chair expects from one "next speaker" tap (refusing
+would cost a second tap each time and leave a gap in the times the minutes cite).
+Times are recorded (``requested_at``, ``given_at``, ``ended_at``, ``withdrawn_at``);
+a speaker's duration is ``ended_at - given_at``. Every change is logged in the same
+transaction. The database backs the rules with partial unique indexes.
+
+The ordering and the durations are pure functions (:func:`build_queue` and friends),
+so they can be checked without a database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from governance.agenda import services
+from governance.agenda.tables import AgendaItem, SpeakerRequest
+from governance.auth import Principal
+from governance.db import IntegrityViolation, reading
+from governance.errors import Conflict, Forbidden, NotFound
+from governance.i18n import gettext as _
+from governance.meetings.roles import MeetingRole
+from governance.meetings.services import MeetingContext
+from governance.meetings.tables import Meeting
+from governance.record import log
+
+Row = dict[str, Any]
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+def state(row: Mapping[str, Any]) -> str:
+    """``waiting``, ``speaking``, ``spoken`` or ``withdrawn``."""
+    if row["withdrawn_at"] is not None:
+        return "withdrawn"
+    if row["given_at"] is None:
+        return "waiting"
+    return "speaking" if row["ended_at"] is None else "spoken"
+
+
+def duration(row: Mapping[str, Any]) -> dt.timedelta | None:
+    """How long a speaker had the floor (None until the floor is ended)."""
+    if row["given_at"] is None or row["ended_at"] is None:
+        return None
+    return row["ended_at"] - row["given_at"]
+
+
+def format_duration(seconds: int | float | None) -> str:
+    """``4:05``, or ``1:02:03`` past the hour; empty when unknown."""
+    if seconds is None:
+        return ""
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _entry(row: Mapping[str, Any], position: int | None = None) -> Row:
+    spoke = duration(row)
+    seconds = round(spoke.total_seconds()) if spoke is not None else None
+    return {
+        **row,
+        "state": state(row),
+        "position": position,
+        "since": row["given_at"],
+        "duration": spoke,
+        "duration_seconds": seconds,
+        "duration_text": format_duration(seconds),
+    }
+
+
+def order_waiting(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
+    """The waiting requests, first asked first, each with its place in the queue (1 = next)."""
+    waiting = sorted((r for r in rows if state(r) == "waiting"), key=lambda r: (r["requested_at"], r["id"]))
+    return [_entry(row, position) for position, row in enumerate(waiting, start=1)]
+
+
+def build_queue(rows: Iterable[Mapping[str, Any]], item_id: int | None) -> Row:
+    """What the speakers list shows: who has the floor (in the whole meeting: the chair
+    must be able to end it even after the item closed), who waits on the current item
+    (in order), and who has spoken on it (in order, with durations)."""
+    rows = list(rows)
+    on_item = [r for r in rows if item_id is not None and r["item"] == item_id]
+    current = next((r for r in rows if state(r) == "speaking"), None)
+    spoken = sorted((r for r in on_item if state(r) == "spoken"), key=lambda r: (r["given_at"], r["id"]))
+    spoken_entries = [_entry(row) for row in spoken]
+    total = sum(entry["duration_seconds"] for entry in spoken_entries)
+    return {
+        "item": item_id,
+        "current": _entry(current) if current is not None else None,
+        "waiting": order_waiting(on_item),
+        "spoken": spoken_entries,
+        "spoken_seconds": total,
+        "spoken_text": format_duration(total) if spoken_entries else "",
+    }
+
+
+def mine(queue: Mapping[str, Any], person_id: int) -> Row:
+    """Where a person stands in the queue: their waiting request (and its place), or the floor."""
+    waiting = next((entry for entry in queue["waiting"] if entry["person"] == person_id), None)
+    current = queue["current"]
+    return {
+        "waiting": waiting,
+        "position": waiting["position"] if waiting else None,
+        "speaking": current is not None and current["person"] == person_id,
+    }
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _select() -> Any:
+    return SpeakerRequest.select(
+        *SpeakerRequest.all_columns(),
+        SpeakerRequest.person.full_name.as_alias("person_name"),
+        SpeakerRequest.member.name.as_alias("member_name"),
+        SpeakerRequest.member.slug.as_alias("member_slug"),
+        SpeakerRequest.item.number.as_alias("item_number"),
+    )
+
+
+def _on_the_floor() -> Any:
+    return SpeakerRequest.given_at.is_not_null() & SpeakerRequest.ended_at.is_null()
+
+
+async def _open_item(context: MeetingContext) -> Row | None:
+    """The item under discussion (at most one: a unique index says so)."""
+    return (
+        await AgendaItem.select(AgendaItem.id, AgendaItem.number)
+        .where((AgendaItem.meeting == context.meeting["id"]) & (AgendaItem.status == "open"))
+        .first()
+    )
+
+
+async def _current_speaker(context: MeetingContext) -> Row | None:
+    return await _select().where((SpeakerRequest.meeting == context.meeting["id"]) & _on_the_floor()).first()
+
+
+async def get_request(context: MeetingContext, request_id: int) -> Row:
+    """One request for the floor, with its state (and its place in the queue while it waits)."""
+    async with reading():
+        row = (
+            await _select()
+            .where((SpeakerRequest.id == request_id) & (SpeakerRequest.meeting == context.meeting["id"]))
+            .first()
+        )
+        if row is None:
+            raise NotFound(_("No such request for the floor in this meeting."))
+        position = None
+        if state(row) == "waiting":
+            others = await SpeakerRequest.select(
+                SpeakerRequest.id,
+                SpeakerRequest.requested_at,
+                SpeakerRequest.given_at,
+                SpeakerRequest.ended_at,
+                SpeakerRequest.withdrawn_at,
+            ).where(
+                (SpeakerRequest.item == row["item"])
+                & SpeakerRequest.given_at.is_null()
+                & SpeakerRequest.withdrawn_at.is_null()
+            )
+            position = next(entry["position"] for entry in order_waiting(others) if entry["id"] == request_id)
+    return _entry(row, position)
+
+
+async def queue(context: MeetingContext) -> Row:
+    """The speakers list of the meeting now: ``current``, ``waiting`` (in order), ``spoken``."""
+    async with reading():
+        item = await _open_item(context)
+        query = _select().where(SpeakerRequest.meeting == context.meeting["id"])
+        if item is not None:
+            query = query.where((SpeakerRequest.item == item["id"]) | _on_the_floor())
+        else:
+            query = query.where(_on_the_floor())
+        rows = await query
+    result = build_queue(rows, item["id"] if item else None)
+    result["item_number"] = item["number"] if item else None
+    return result
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+
+def _already_waiting() -> str:
+    return _("You have already asked for the floor on this item: wait for your turn, or withdraw your request.")
+
+
+async def _meeting_status(context: MeetingContext) -> str:
+    # Read again under the lock: the meeting may have been suspended since the request began.
+    row = await Meeting.select(Meeting.status).where(Meeting.id == context.meeting["id"]).first()
+    return row["status"]
+
+
+def _require_driver(context: MeetingContext) -> None:
+    if not services.drives(context):
+        raise Forbidden(_("Only the chair drives the agenda at this meeting."))
+
+
+async def request_floor(context: MeetingContext, principal: Principal) -> Row:
+    """A voting representative asks for the floor on the item under discussion."""
+    if MeetingRole.representative not in context.roles:
+        raise Forbidden(_("Only a voting representative can ask for the floor."))
+    member = services._member_of(context, principal)
+
+    async def ask() -> int:
+        if await _meeting_status(context) != "open":
+            raise Conflict(_("The meeting is not in session: nobody can ask for the floor now."))
+        item = await _open_item(context)
+        if item is None:
+            raise Conflict(_("No item is under discussion: there is nothing to ask for the floor on."))
+        mine_now = SpeakerRequest.person == principal.person_id
+        if await SpeakerRequest.exists().where(
+            (SpeakerRequest.meeting == context.meeting["id"]) & mine_now & _on_the_floor()
+        ):
+            raise Conflict(_("You have the floor already."))
+        if await SpeakerRequest.exists().where(
+            (SpeakerRequest.item == item["id"])
+            & mine_now
+            & SpeakerRequest.given_at.is_null()
+            & SpeakerRequest.withdrawn_at.is_null()
+        ):
+            raise Conflict(_already_waiting())
+        at = services.now()
+        rows = await SpeakerRequest.insert(
+            SpeakerRequest(
+                meeting=context.meeting["id"],
+                item=item["id"],
+                member=member,
+                person=principal.person_id,
+                requested_at=at,
+            )
+        ).returning(SpeakerRequest.id)
+        request_id = rows[0]["id"]
+        await log.append(
+            context.meeting["id"],
+            "floor_requested",
+            principal.person_id,
+            at,
+            request=request_id,
+            item=item["number"],
+            member=member,
+        )
+        return request_id
+
+    try:
+        request_id = await services._change(context, ask)
+    except IntegrityViolation as exc:
+        # The index speaker_one_waiting: a second tap that raced the first.
+        if exc.kind == "unique":
+            raise Conflict(_already_waiting()) from exc
+        raise
+    return await get_request(context, request_id)
+
+
+async def withdraw(context: MeetingContext, principal: Principal, request_id: int) -> Row:
+    """The speaker withdraws their own request while it waits."""
+
+    async def take_back() -> None:
+        row = await get_request(context, request_id)
+        if row["person"] != principal.person_id:
+            raise Forbidden(_("Only the person who asked for the floor can withdraw the request."))
+        if row["withdrawn_at"] is not None:
+            raise Conflict(_("This request is already withdrawn."))
+        if row["given_at"] is not None:
+            raise Conflict(_("You have been given the floor on this request: it can no longer be withdrawn."))
+        at = services.now()
+        await SpeakerRequest.update({SpeakerRequest.withdrawn_at: at}).where(
+            (SpeakerRequest.id == request_id)
+            & SpeakerRequest.given_at.is_null()
+            & SpeakerRequest.withdrawn_at.is_null()
+        )
+        await log.append(
+            context.meeting["id"],
+            "floor_withdrawn",
+            principal.person_id,
+            at,
+            request=request_id,
+            item=row["item_number"],
+            member=row["member"],
+        )
+
+    await services._change(context, take_back)
+    return await get_request(context, request_id)
+
+
+async def _end(context: MeetingContext, principal: Principal, row: Row, at: dt.datetime, **extra: Any) -> None:
+    ended = max(at, row["given_at"])  # never before the start, whatever the clocks say
+    await SpeakerRequest.update({SpeakerRequest.ended_at: ended}).where(
+        (SpeakerRequest.id == row["id"]) & SpeakerRequest.ended_at.is_null()
+    )
+    await log.append(
+        context.meeting["id"],
+        "floor_ended",
+        principal.person_id,
+        ended,
+        request=row["id"],
+        item=row["item_number"],
+        member=row["member"],
+        person=row["person"],
+        seconds=round((ended - row["given_at"]).total_seconds()),
+        **extra,
+    )
+
+
+async def give_floor(context: MeetingContext, principal: Principal, request_id: int) -> Row:
+    """Give the floor to a waiting speaker on the current item.
+
+    Whoever speaks now is ended first, at the same instant: "next speaker" is one tap.
+    """
+    _require_driver(context)
+
+    async def give() -> None:
+        status = await _meeting_status(context)
+        if status == "suspended":
+            raise Conflict(_("The meeting is suspended: resume it before giving the floor."))
+        if status != "open":
+            raise Conflict(_("The meeting is not in session."))
+        row = await get_request(context, request_id)
+        if row["state"] == "withdrawn":
+            raise Conflict(_("{name} withdrew this request.").format(name=row["person_name"]))
+        if row["state"] == "speaking":
+            raise Conflict(_("{name} has the floor already.").format(name=row["person_name"]))
+        if row["state"] == "spoken":
+            raise Conflict(_("{name} has already spoken on this request.").format(name=row["person_name"]))
+        item = await _open_item(context)
+        if item is None or item["id"] != row["item"]:
+            raise Conflict(
+                _("This request is for item {number}, which is not under discussion.").format(number=row["item_number"])
+            )
+        at = max(services.now(), row["requested_at"])
+        current = await _current_speaker(context)
+        if current is not None:
+            await _end(context, principal, current, at, next_request=request_id)
+        await SpeakerRequest.update({SpeakerRequest.given_at: at}).where(
+            (SpeakerRequest.id == request_id)
+            & SpeakerRequest.given_at.is_null()
+            & SpeakerRequest.withdrawn_at.is_null()
+        )
+        await log.append(
+            context.meeting["id"],
+            "floor_given",
+            principal.person_id,
+            at,
+            request=request_id,
+            item=row["item_number"],
+            member=row["member"],
+            person=row["person"],
+            waited=round((at - row["requested_at"]).total_seconds()),
+        )
+
+    await services._change(context, give)
+    return await get_request(context, request_id)
+
+
+async def end_floor(context: MeetingContext, principal: Principal, request_id: int | None = None) -> Row:
+    """End the current speaker's floor. With ``request_id``, only if that request still has
+    it (a console a few seconds behind must not end the next speaker by mistake)."""
+    _require_driver(context)
+
+    async def end() -> int:
+        if request_id is not None:
+            await get_request(context, request_id)  # NotFound for another meeting's request
+        current = await _current_speaker(context)
+        if current is None:
+            raise Conflict(_("Nobody has the floor."))
+        if request_id is not None and current["id"] != request_id:
+            raise Conflict(_("This speaker no longer has the floor."))
+        await _end(context, principal, current, services.now())
+        return current["id"]
+
+    ended_id = await services._change(context, end)
+    return await get_request(context, ended_id)
