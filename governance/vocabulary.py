@@ -126,6 +126,33 @@ class MeetingMode(StrEnum):
     remote = "remote"
 
 
+class ItemStatus(StrEnum):
+    pending = "pending"
+    open = "open"
+    closed = "closed"
+    postponed = "postponed"
+    withdrawn = "withdrawn"
+
+
+class MotionStatus(StrEnum):
+    proposed = "proposed"
+    seconded = "seconded"
+    debate = "debate"
+    voting = "voting"
+    adopted = "adopted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+    postponed = "postponed"
+    referred = "referred"
+
+
+class ItemKind(StrEnum):
+    information = "information"
+    discussion = "discussion"
+    decision = "decision"
+    election = "election"
+
+
 class MeetingStatus(StrEnum):
     draft = "draft"
     convened = "convened"
@@ -229,6 +256,30 @@ LABELS: dict[type[StrEnum], dict[str, LazyString]] = {
         "in_person": _l("In person"),
         "hybrid": _l("Hybrid"),
         "remote": _l("Remote"),
+    },
+    ItemStatus: {
+        "pending": _l("Pending"),
+        "open": _l("Under discussion"),
+        "closed": _l("Closed"),
+        "postponed": _l("Postponed"),
+        "withdrawn": _l("Withdrawn"),
+    },
+    MotionStatus: {
+        "proposed": _l("Proposed"),
+        "seconded": _l("Seconded"),
+        "debate": _l("In debate"),
+        "voting": _l("Voting"),
+        "adopted": _l("Adopted"),
+        "rejected": _l("Rejected"),
+        "withdrawn": _l("Withdrawn"),
+        "postponed": _l("Postponed"),
+        "referred": _l("Referred"),
+    },
+    ItemKind: {
+        "information": _l("Information"),
+        "discussion": _l("Discussion"),
+        "decision": _l("Decision"),
+        "election": _l("Election"),
     },
     MeetingStatus: {
         "draft": _l("Draft"),

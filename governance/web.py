@@ -47,6 +47,12 @@ def _localized(obj: Any, field: str) -> str:
     return i18n.localized(obj, field)
 
 
+def _revocation_reason(reason: str) -> str:
+    from governance.meetings.attendance import revocation_reason
+
+    return revocation_reason(reason)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -67,6 +73,7 @@ def make_environment() -> Environment:
         HTMX=HTMX,
         HTMX_SSE=HTMX_SSE,
         vocabulary=vocabulary,
+        revocation_reason=_revocation_reason,
     )
     return env
 

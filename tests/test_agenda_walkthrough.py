@@ -118,7 +118,7 @@ async def test_guangzhou_board_agenda(demo, make_client):
         f"{API}/motions",
         {"item": items["4"], "kind": "amendment", "amends": amendment["id"], "text_fr": "3 100 000 euros."},
         409,
-        "The statutes allow amendments 1 level(s) deep",
+        "The statutes allow amendments 1 level deep",
     )
     await refused(
         clients["berlin"],

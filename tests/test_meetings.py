@@ -80,7 +80,7 @@ async def test_lifecycle_belongs_to_the_chair(demo, make_client):
     assert opened.json()["allowed_transitions"] == ["suspended", "closed"]
     illegal = await chair.send("POST", url, json={"status": "draft"})
     assert illegal.status_code == 409
-    assert "cannot become draft" in illegal.json()["detail"]
+    assert illegal.json()["detail"] == "A meeting that is Open cannot become Draft."
     for status in ("suspended", "open", "closed"):
         assert (await chair.send("POST", url, json={"status": status})).status_code == 200
     row = await Meeting.select(Meeting.status).where(Meeting.slug == SLUG).first()

@@ -24,13 +24,14 @@ from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
+from governance.i18n import ngettext
 from governance.meetings import live
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import Meeting
 from governance.organisations.tables import Body, Member
 from governance.record import log
-from governance.vocabulary import DecisionType
+from governance.vocabulary import DecisionType, ItemStatus, MotionStatus, label
 
 Row = dict[str, Any]
 OPEN_STATUSES = ("proposed", "seconded", "debate", "voting")
@@ -52,6 +53,11 @@ MOTION_TRANSITIONS: dict[tuple[str, str], str] = {
     ("seconded", "postponed"): "chair",
     ("seconded", "referred"): "chair",
 }
+
+
+def _said(vocabulary: type[MotionStatus] | type[ItemStatus], code: str) -> str:
+    """A status code as words in the reader's language, for a sentence."""
+    return label(vocabulary(code))
 
 
 def now() -> dt.datetime:
@@ -220,7 +226,7 @@ async def open_item(context: MeetingContext, principal: Principal, item_id: int)
         if item["status"] != "pending":
             raise Conflict(
                 _("Item {number} is {status}: it cannot be taken up.").format(
-                    number=item["number"], status=item["status"]
+                    number=item["number"], status=_said(ItemStatus, item["status"])
                 )
             )
         meeting = await Meeting.select(Meeting.agenda_adopted_at).where(Meeting.id == context.meeting["id"]).first()
@@ -353,7 +359,7 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
         if item["status"] not in ("pending", "open"):
             raise Conflict(
                 _("Item {number} is {status}: no motion can be made on it.").format(
-                    number=item["number"], status=item["status"]
+                    number=item["number"], status=_said(ItemStatus, item["status"])
                 )
             )
         depth = 0
@@ -364,14 +370,18 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
                 raise Invalid(_("An amendment belongs to the same item as the motion it changes."))
             if target["status"] not in ("proposed", "seconded", "debate"):
                 raise Conflict(
-                    _("That motion is {status}: it can no longer be amended.").format(status=target["status"])
+                    _("That motion is {status}: it can no longer be amended.").format(
+                        status=_said(MotionStatus, target["status"])
+                    )
                 )
             depth = target["depth"] + 1
             if depth > rules["amendment_max_depth"]:
                 raise Conflict(
-                    _("The statutes allow amendments {depth} level(s) deep ({article}): this would be {this}.").format(
-                        depth=rules["amendment_max_depth"], article=rules["motions_article"], this=depth
-                    )
+                    ngettext(
+                        "The statutes allow amendments {depth} level deep ({article}): this would be {this}.",
+                        "The statutes allow amendments {depth} levels deep ({article}): this would be {this}.",
+                        rules["amendment_max_depth"],
+                    ).format(depth=rules["amendment_max_depth"], article=rules["motions_article"], this=depth)
                 )
             decision_type = target["decision_type"]
         if data.kind == "procedural":
@@ -425,7 +435,11 @@ async def second(context: MeetingContext, principal: Principal, motion_id: int) 
     async def do() -> None:
         motion = await get_motion(context, motion_id)
         if motion["status"] != "proposed":
-            raise Conflict(_("This motion is {status}: it cannot be seconded now.").format(status=motion["status"]))
+            raise Conflict(
+                _("This motion is {status}: it cannot be seconded now.").format(
+                    status=_said(MotionStatus, motion["status"])
+                )
+            )
         if motion["mover_member"] == seconder or motion["mover_person"] == principal.person_id:
             raise Conflict(_("Nobody can second their own motion."))
         await Motion.update(
@@ -454,7 +468,10 @@ async def move(context: MeetingContext, principal: Principal, motion_id: int, ta
         who = MOTION_TRANSITIONS.get((current, target))
         if who is None or who == "seconder":
             raise Conflict(
-                _("A motion that is {current} cannot become {target}.").format(current=current, target=target)
+                _("A motion that is {current} cannot become {target}.").format(
+                    current=label(MotionStatus(current)),
+                    target=label(MotionStatus(target)) if target in MotionStatus.__members__ else target,
+                )
             )
         if who == "mover":
             if motion["mover_person"] != principal.person_id and MeetingRole.secretary not in context.roles:
@@ -476,9 +493,11 @@ async def move(context: MeetingContext, principal: Principal, motion_id: int, ta
             )
             if pending:
                 raise Conflict(
-                    _("{n} amendment(s) to this motion are still pending: amendments are voted first.").format(
-                        n=pending
-                    )
+                    ngettext(
+                        "{n} amendment to this motion is still pending: amendments are voted first.",
+                        "{n} amendments to this motion are still pending: amendments are voted first.",
+                        pending,
+                    ).format(n=pending)
                 )
         values: dict[Any, Any] = {
             Motion.status: target,
@@ -649,7 +668,9 @@ async def declare_recusal(
     async def declare() -> None:
         item = await get_item(context, item_id)
         if item["status"] in ("closed", "withdrawn"):
-            raise Conflict(_("Item {number} is {status}.").format(number=item["number"], status=item["status"]))
+            raise Conflict(
+                _("Item {number} is {status}.").format(number=item["number"], status=_said(ItemStatus, item["status"]))
+            )
         if await Recusal.exists().where((Recusal.item == item_id) & (Recusal.member == member_id)):
             raise Conflict(_("This recusal is already declared."))
         await Recusal.insert(

@@ -36,10 +36,14 @@ from governance.meetings.services import MeetingContext
 from governance.meetings.tables import Excusal, Meeting, Presence, Proxy, QuorumCheck
 from governance.organisations.tables import Member, MemberFee, Seat
 from governance.record import log
+from governance.vocabulary import MandateRole, MemberCategory, label
 
 Row = dict[str, Any]
 IN_SESSION = ("open", "suspended")
 REGISTER_OPEN = ("convened", "open", "suspended")
+# Revocation reasons the system writes (as codes, shown translated by revocation_reason).
+GRANTOR_ARRIVED = "grantor_arrived"
+REVOKED = "revoked"
 # Clocks on tablets drift: an arrival "in the future" by less than this is now.
 CLOCK_SKEW = dt.timedelta(minutes=2)
 
@@ -85,10 +89,15 @@ def _no_vote_reason(code: str | None, rule_set: Mapping[str, Any]) -> str | None
         return None
     kind, _sep, detail = code.partition(":")
     if kind == "category":
-        return _("{category} members do not vote ({article}).").format(
-            category=detail, article=rule_set["voting_categories_article"]
+        return _("{category}: no vote ({article}).").format(
+            category=label(MemberCategory(detail)), article=rule_set["voting_categories_article"]
         )
     return _("Fee for {year} not paid ({article}).").format(year=detail, article=rule_set["arrears_article"])
+
+
+def revocation_reason(reason: str) -> str:
+    """A proxy's revocation reason in the reader's language (free text stays as typed)."""
+    return {GRANTOR_ARRIVED: _("the grantor arrived"), REVOKED: _("revoked")}.get(reason, reason)
 
 
 def meeting_year(context: MeetingContext) -> int:
@@ -350,7 +359,7 @@ async def check_in(
                 raise Conflict(
                     _(
                         "{member} is represented by {who} ({role}): a substitute may only replace an absent delegate."
-                    ).format(member=member["name"], who=who, role=current["role"])
+                    ).format(member=member["name"], who=who, role=label(MandateRole(current["role"])))
                 )
             raise Conflict(
                 _("{member} is already checked in (represented by {who}).").format(member=member["name"], who=who)
@@ -380,7 +389,7 @@ async def check_in(
         )
         # Rule 3: a grantor who arrives takes its vote back.
         await Proxy.update(
-            {Proxy.revoked_at: when, Proxy.revoked_by: principal.person_id, Proxy.revoked_reason: "grantor arrived"}
+            {Proxy.revoked_at: when, Proxy.revoked_by: principal.person_id, Proxy.revoked_reason: GRANTOR_ARRIVED}
         ).where((Proxy.meeting == context.meeting["id"]) & (Proxy.grantor == member["id"]) & Proxy.revoked_at.is_null())
         await Excusal.delete().where((Excusal.meeting == context.meeting["id"]) & (Excusal.member == member["id"]))
 
@@ -551,7 +560,9 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
     _require_register_open(context)
     proxy = await get_proxy(context, proxy_id)
     if proxy["revoked_at"] is not None:
-        raise Conflict(_("This proxy was revoked ({reason}).").format(reason=proxy["revoked_reason"]))
+        raise Conflict(
+            _("This proxy was revoked ({reason}).").format(reason=revocation_reason(proxy["revoked_reason"]))
+        )
     secretary = _is_secretary(context)
     when = _when(None)
     if step == "accept":
@@ -572,7 +583,7 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
         values = {
             Proxy.revoked_at: when,
             Proxy.revoked_by: principal.person_id,
-            Proxy.revoked_reason: reason or "revoked",
+            Proxy.revoked_reason: reason or REVOKED,
         }
 
     async def apply() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from governance.i18n import gettext as _
+from governance.i18n import ngettext
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,10 @@ def proxy_problems(
         held = sum(1 for p in live if p.holder == holder)
         cap = int(rule_set["proxy_max_per_holder"])  # type: ignore[call-overload]
         if held >= cap:
-            problems["holder"] = _(
-                "{holder} already holds {held} proxy(ies), the most the statutes allow ({article})."
+            problems["holder"] = ngettext(
+                "{holder} already holds {held} proxy, the most the statutes allow ({article}).",
+                "{holder} already holds {held} proxies, the most the statutes allow ({article}).",
+                held,
             ).format(holder=names[holder], held=held, article=article)
     if in_session and "holder" not in problems and holder not in attending:
         problems["holder"] = _("{holder} is not present: a proxy held by someone absent counts for nothing.").format(

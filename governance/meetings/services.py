@@ -17,7 +17,7 @@ from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
 from governance.meetings.tables import Event, Meeting
 from governance.organisations import services as organisations
 from governance.organisations.tables import Body, Mandate, Organisation, RuleSet
-from governance.vocabulary import MeetingKind, MeetingMode
+from governance.vocabulary import MeetingKind, MeetingMode, MeetingStatus, label
 
 Row = dict[str, Any]
 
@@ -294,7 +294,12 @@ async def transition(context: MeetingContext, target: str, *, at: dt.datetime | 
         possible = allowed_transitions(current, frozenset(MeetingRole))
         if target in possible:
             raise Forbidden(_("Only the meeting's chair or secretary, as the statutes say, can do this."))
-        raise Conflict(_("A meeting that is {current} cannot become {target}.").format(current=current, target=target))
+        raise Conflict(
+            _("A meeting that is {current} cannot become {target}.").format(
+                current=label(MeetingStatus(current)),
+                target=label(MeetingStatus(target)) if target in MeetingStatus.__members__ else target,
+            )
+        )
     values: dict[Any, Any] = {Meeting.status: target, Meeting.status_changed_at: at}
     if target == "convened":
         rule_set = await organisations.effective_rule_set(context.body["id"], meeting["starts_at"].date())
