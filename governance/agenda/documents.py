@@ -283,7 +283,7 @@ async def upload(
         )
         return row
 
-    return await services._change(context, attach)
+    return await services.change(context, attach)
 
 
 def _select() -> Any:
@@ -298,7 +298,7 @@ def _order(rows: list[Row]) -> list[Row]:
     """By item (agenda order), then name; the latest version of each name first."""
     return sorted(
         rows,
-        key=lambda row: (services._sort_key(row["item_number"]), row["name"].casefold(), row["name"], -row["version"]),
+        key=lambda row: (services.item_order(row["item_number"]), row["name"].casefold(), row["name"], -row["version"]),
     )
 
 

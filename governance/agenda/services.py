@@ -93,7 +93,7 @@ async def _lock(context: MeetingContext) -> None:
         await Meeting.select(Meeting.id).where(Meeting.id == context.meeting["id"]).lock_rows()
 
 
-async def _change(context: MeetingContext, action: Callable[[], Awaitable[Any]]) -> Any:
+async def change(context: MeetingContext, action: Callable[[], Awaitable[Any]]) -> Any:
     """One atomic change (with its log entries), then live pages refresh."""
     async with writing():
         await _lock(context)
@@ -102,7 +102,7 @@ async def _change(context: MeetingContext, action: Callable[[], Awaitable[Any]])
     return result
 
 
-def _member_of(context: MeetingContext, principal: Principal) -> int | None:
+def member_of(context: MeetingContext, principal: Principal) -> int | None:
     """The member the principal represents in this body (voting mandates first)."""
     order = {"principal": 0, "delegate": 1, "substitute": 2}
     mine = [m for m in context.mandates if m["person"] == principal.person_id and m["office"] != "observer"]
@@ -112,14 +112,14 @@ def _member_of(context: MeetingContext, principal: Principal) -> int | None:
 # --- agenda items -------------------------------------------------------------------------
 
 
-def _sort_key(number: str) -> tuple[int, ...]:
+def item_order(number: str) -> tuple[int, ...]:
     return tuple(int(part) for part in number.split("."))
 
 
 async def list_items(context: MeetingContext) -> list[Row]:
     async with reading():
         rows = await AgendaItem.select().where(AgendaItem.meeting == context.meeting["id"])
-    return sorted(rows, key=lambda row: _sort_key(row["number"]))
+    return sorted(rows, key=lambda row: item_order(row["number"]))
 
 
 async def get_item(context: MeetingContext, item_id: int) -> Row:
@@ -213,7 +213,7 @@ async def add_item(context: MeetingContext, principal: Principal, data: ItemIn, 
         )
         return rows[0]
 
-    return await _change(context, add)
+    return await change(context, add)
 
 
 async def open_item(context: MeetingContext, principal: Principal, item_id: int) -> Row:
@@ -245,7 +245,7 @@ async def open_item(context: MeetingContext, principal: Principal, item_id: int)
         await log.append(context.meeting["id"], "item_opened", principal.person_id, number=item["number"])
         return await get_item(context, item_id)
 
-    return await _change(context, take_up)
+    return await change(context, take_up)
 
 
 async def _close(context: MeetingContext, principal: Principal, item: Row, status: str = "closed") -> None:
@@ -284,7 +284,7 @@ async def close_item(context: MeetingContext, principal: Principal, item_id: int
         await _close(context, principal, item)
         return await get_item(context, item_id)
 
-    return await _change(context, close)
+    return await change(context, close)
 
 
 # --- motions ----------------------------------------------------------------------------------
@@ -339,7 +339,7 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
         message = _("An amendment names the motion it changes (and only an amendment does).")
         raise Invalid(message, fields={"amends": message})
     secretary = MeetingRole.secretary in context.roles
-    mover = _member_of(context, principal)
+    mover = member_of(context, principal)
     if data.mover is not None:
         if not secretary:
             raise Forbidden(_("Only the secretariat records a motion for another member."))
@@ -423,12 +423,12 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
         )
         return motion_id
 
-    motion_id = await _change(context, table)
+    motion_id = await change(context, table)
     return await get_motion(context, motion_id)
 
 
 async def second(context: MeetingContext, principal: Principal, motion_id: int) -> Row:
-    seconder = _member_of(context, principal)
+    seconder = member_of(context, principal)
     if seconder is None:
         raise Forbidden(_("Only a member's representative can second a motion."))
 
@@ -454,7 +454,7 @@ async def second(context: MeetingContext, principal: Principal, motion_id: int) 
             context.meeting["id"], "motion_seconded", principal.person_id, motion=motion_id, seconder=seconder
         )
 
-    await _change(context, do)
+    await change(context, do)
     return await get_motion(context, motion_id)
 
 
@@ -526,7 +526,7 @@ async def move(context: MeetingContext, principal: Principal, motion_id: int, ta
         if target in ("postponed", "referred", "withdrawn", "rejected"):
             await _dispose_amendments(context, principal, motion_id, target)
 
-    await _change(context, do)
+    await change(context, do)
     return await get_motion(context, motion_id)
 
 
@@ -647,7 +647,7 @@ async def declare_recusal(
 ) -> Row:
     """A member declares a conflict of interest on an item (its representative, or the secretariat)."""
     secretary = MeetingRole.secretary in context.roles
-    member_id = _member_of(context, principal)
+    member_id = member_of(context, principal)
     if member_slug is not None:
         found = (
             await Member.select(Member.id)
@@ -691,7 +691,7 @@ async def declare_recusal(
             reason=reason,
         )
 
-    await _change(context, declare)
+    await change(context, declare)
     return (await list_recusals(context, item_id))[-1]
 
 

@@ -209,7 +209,7 @@ async def request_floor(context: MeetingContext, principal: Principal) -> Row:
     """A voting representative asks for the floor on the item under discussion."""
     if MeetingRole.representative not in context.roles:
         raise Forbidden(_("Only a voting representative can ask for the floor."))
-    member = services._member_of(context, principal)
+    member = services.member_of(context, principal)
 
     async def ask() -> int:
         if await _meeting_status(context) != "open":
@@ -252,7 +252,7 @@ async def request_floor(context: MeetingContext, principal: Principal) -> Row:
         return request_id
 
     try:
-        request_id = await services._change(context, ask)
+        request_id = await services.change(context, ask)
     except IntegrityViolation as exc:
         # The index speaker_one_waiting: a second tap that raced the first.
         if exc.kind == "unique":
@@ -288,7 +288,7 @@ async def withdraw(context: MeetingContext, principal: Principal, request_id: in
             member=row["member"],
         )
 
-    await services._change(context, take_back)
+    await services.change(context, take_back)
     return await get_request(context, request_id)
 
 
@@ -357,7 +357,7 @@ async def give_floor(context: MeetingContext, principal: Principal, request_id: 
             waited=round((at - row["requested_at"]).total_seconds()),
         )
 
-    await services._change(context, give)
+    await services.change(context, give)
     return await get_request(context, request_id)
 
 
@@ -377,5 +377,5 @@ async def end_floor(context: MeetingContext, principal: Principal, request_id: i
         await _end(context, principal, current, services.now())
         return current["id"]
 
-    ended_id = await services._change(context, end)
+    ended_id = await services.change(context, end)
     return await get_request(context, ended_id)

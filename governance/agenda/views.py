@@ -42,7 +42,7 @@ async def agenda_panel(context: MeetingContext, principal: Principal, register: 
         recusals = await services.list_recusals(context, current["id"])
         if register is not None and context.rule_set is not None:
             item_quorum = _item_quorum(context, register, {r["member"] for r in recusals})
-    my_member = services._member_of(context, principal)
+    my_member = services.member_of(context, principal)
     queue = await speakers.queue(context)
     my_floor = speakers.mine(queue, principal.person_id)
     can_request_floor = (
