@@ -103,7 +103,10 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         # SSE streams would otherwise hold a graceful shutdown forever.
         timeout_graceful_shutdown=5,
-        proxy_headers=False,
+        # Behind a reverse proxy every client would share its address (and one client's
+        # failed logins would throttle everyone): trust its headers only when named.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         access_log=False,
     )
 

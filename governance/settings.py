@@ -35,6 +35,9 @@ class Settings:
     login_window_seconds: int
     login_account_limit: int
     login_client_limit: int
+    # Reverse proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips).
+    # Empty: the socket's address is the client's, as it must be without a proxy.
+    trusted_proxies: str
 
     @property
     def production(self) -> bool:
@@ -101,4 +104,5 @@ def get_settings() -> Settings:
         login_window_seconds=int(os.environ.get("GOVERNANCE_LOGIN_WINDOW_SECONDS", "900")),
         login_account_limit=int(os.environ.get("GOVERNANCE_LOGIN_ACCOUNT_LIMIT", "5")),
         login_client_limit=int(os.environ.get("GOVERNANCE_LOGIN_CLIENT_LIMIT", "30")),
+        trusted_proxies=os.environ.get("GOVERNANCE_TRUSTED_PROXIES", "").strip(),
     )
