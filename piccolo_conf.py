@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "governance.meetings.piccolo_app",
         "governance.record.piccolo_app",
         "governance.agenda.piccolo_app",
+        "governance.polls.piccolo_app",
     ]
 )

@@ -55,6 +55,7 @@ def route_handlers() -> list[Any]:
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
+    from governance.polls.controllers import PollApi
 
     return [
         health,
@@ -69,6 +70,7 @@ def route_handlers() -> list[Any]:
         AttendanceApi,
         AgendaPages,
         AgendaApi,
+        PollApi,
         DocumentPages,
         DocumentApi,
         SpeakersPages,

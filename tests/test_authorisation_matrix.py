@@ -126,6 +126,13 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/meetings/{slug:str}/documents/{document_id:int}"): PARTICIPANT,
     ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/documents"): CHAIR_OR_SECRETARY,
     ("GET", "/meetings/{slug:str}/documents/{document_id:int}"): PARTICIPANT,
+    # polls
+    ("GET", "/api/v1/meetings/{slug:str}/polls"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/polls"): DRIVER,
+    ("GET", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/ballots"): REPRESENTATIVE,
+    ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/close"): DRIVER,
+    ("GET", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/ballots"): PARTICIPANT,
     # speakers list
     ("GET", "/api/v1/meetings/{slug:str}/speakers"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/speakers"): REPRESENTATIVE,
@@ -289,6 +296,7 @@ async def _probe_values() -> dict[str, tuple[str, str]]:
         "motion_id": ("999999", "999999"),
         "request_id": ("999999", "999999"),
         "document_id": ("999999", "999999"),
+        "poll_id": ("999999", "999999"),
     }
 
 

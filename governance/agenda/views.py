@@ -41,7 +41,7 @@ async def agenda_panel(context: MeetingContext, principal: Principal, register: 
             motions.append(entry)
         recusals = await services.list_recusals(context, current["id"])
         if register is not None and context.rule_set is not None:
-            item_quorum = _item_quorum(context, register, {r["member"] for r in recusals})
+            item_quorum = item_quorum_for(context, register, {r["member"] for r in recusals})
     my_member = services.member_of(context, principal)
     queue = await speakers.queue(context)
     my_floor = speakers.mine(queue, principal.person_id)
@@ -68,7 +68,7 @@ async def agenda_panel(context: MeetingContext, principal: Principal, register: 
     }
 
 
-def _item_quorum(context: MeetingContext, register: Register, recused: set[int]) -> Any:
+def item_quorum_for(context: MeetingContext, register: Register, recused: set[int]) -> Any:
     """The quorum for the current item: recused members leave it unless the statutes keep them."""
     if not recused or (context.rule_set or {}).get("recused_count_for_quorum", True):
         return register.quorum

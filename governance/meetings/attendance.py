@@ -76,6 +76,9 @@ class Register:
     voters: set[int]
     attending: dict[int, str]
     last_check: Row | None
+    # member -> the person checked in for it; grantor -> holder for proxies that count.
+    representatives: dict[int, int] = field(default_factory=dict)
+    represented_by: dict[int, int] = field(default_factory=dict)
 
     def line(self, slug: str) -> MemberLine:
         for line in self.lines:
@@ -130,6 +133,7 @@ async def load_register(context: MeetingContext) -> Register:
         stays = (
             await Presence.select(
                 Presence.member,
+                Presence.person,
                 Presence.mode,
                 Presence.role,
                 Presence.arrived_at,
@@ -213,7 +217,18 @@ async def load_register(context: MeetingContext) -> Register:
                 stays=sum(1 for s in stays if s["member"] == member),
             )
         )
-    return Register(context, lines, quorum, proxies, names, voters, attending, last_check)
+    return Register(
+        context,
+        lines,
+        quorum,
+        proxies,
+        names,
+        voters,
+        attending,
+        last_check,
+        representatives={member: stay["person"] for member, stay in open_stays.items()},
+        represented_by=counted,
+    )
 
 
 # --- changing the register ------------------------------------------------------------

@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from governance.polls.tables import Participation, Poll, PollElector, RollCallVote, SecretBallot
+
+APP_CONFIG = AppConfig(
+    app_name="polls",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Poll, PollElector, Participation, RollCallVote, SecretBallot],
+    migration_dependencies=["governance.agenda.piccolo_app"],
+    commands=[],
+)

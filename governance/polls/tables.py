@@ -1,0 +1,77 @@
+"""Polls on motions. The schema (and its guarantees) is in ``piccolo_migrations``."""
+
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from governance.accounts.tables import Person
+from governance.agenda.tables import Motion
+from governance.meetings.tables import Meeting
+from governance.organisations.tables import Member
+
+
+class Poll(Table, tablename="poll"):
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    motion = ForeignKey(references=Motion, null=False, on_delete=OnDelete.cascade)
+    round = Integer(default=1)
+    method = Varchar(length=20)
+    status = Varchar(length=10, default="open")
+    # Frozen at opening: the text, the majority rule, the electorate, the quorum.
+    question = Text()
+    question_language = Varchar(length=2)
+    threshold_numerator = Integer()
+    threshold_denominator = Integer()
+    strict = Boolean()
+    base = Varchar(length=40)
+    tie_rule = Varchar(length=20)
+    majority_article = Varchar(length=120)
+    electorate_hash = Varchar(length=64)
+    electorate_size = Integer()
+    present_weight = Integer()
+    represented_weight = Integer()
+    members_weight = Integer()
+    quorum_counted = Integer()
+    quorum_required = Integer()
+    opened_at = Timestamptz()
+    opened_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    yes = Integer(null=True, default=None)
+    no = Integer(null=True, default=None)
+    abstain = Integer(null=True, default=None)
+    outcome = Varchar(length=30, null=True, default=None)
+    arithmetic = Text(null=True, default=None)
+
+
+class PollElector(Table, tablename="poll_elector"):
+    id = Serial(primary_key=True)
+    poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    weight = Integer(default=1)
+    voter = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    proxy_holder = ForeignKey(references=Member, null=True, on_delete=OnDelete.restrict)
+
+
+class Participation(Table, tablename="participation"):
+    id = Serial(primary_key=True)
+    poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64)
+
+
+class RollCallVote(Table, tablename="roll_call_vote"):
+    id = Serial(primary_key=True)
+    poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    choice = Varchar(length=10)
+    weight = Integer(default=1)
+
+
+class SecretBallot(Table, tablename="secret_ballot"):
+    """No timestamp, no sequential id, no member (rule 8)."""
+
+    id = Varchar(length=64, primary_key=True)
+    poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
+    choice = Varchar(length=10)
+    weight = Integer(default=1)

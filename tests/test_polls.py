@@ -1,0 +1,269 @@
+"""Polls on motions: the quorum before opening, one ballot per member (by the database),
+retries get the first answer, secret ballots carry nothing that links or orders them,
+casts racing the close are counted or refused, results with their arithmetic."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from governance import db
+from governance.agenda.tables import Motion
+from governance.polls.tables import Participation, Poll, RollCallVote, SecretBallot
+
+SLUG = "metropolis-bod-2012"
+API = f"/api/v1/meetings/{SLUG}"
+VOTERS = [
+    "paris-idf",
+    "guangzhou",
+    "barcelona",
+    "berlin",
+    "brussels",
+    "seoul",
+    "montreal",
+    "mexico-city",
+    "moscow",
+    "milan",
+    "lyon",
+    "istanbul",
+    "abidjan",
+    "johannesburg",
+    "rabat",
+]
+
+
+def token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+async def _session(make_client, present=VOTERS, method="roll_call"):
+    """Fifteen voters present (quorum 14 of 27), the agenda adopted, a motion put to the vote."""
+    desk, chair = make_client(), make_client()
+    await desk.api_login("secretary@metropolis.demo")
+    await chair.api_login("paris-idf@metropolis.demo")
+    for member in present:
+        assert (await desk.send("POST", f"{API}/arrivals", json={"member": member})).status_code == 201
+    await chair.send("POST", f"{API}/status", json={"status": "open"})
+    items = (await chair.get(f"{API}/agenda")).json()
+    await chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")
+    motion = (
+        await desk.send(
+            "POST",
+            f"{API}/motions",
+            json={"item": items[0]["id"], "mover": "seoul", "text_fr": "Le Conseil adopte l'ordre du jour."},
+        )
+    ).json()
+    await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
+    for status in ("debate", "voting"):
+        await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
+    opened = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": method})
+    assert opened.status_code == 201, opened.text
+    return desk, chair, motion, opened.json()
+
+
+async def voter(make_client, member):
+    client = make_client()
+    assert (await client.api_login(f"{member}@metropolis.demo")).status_code == 200
+    return client
+
+
+async def test_a_roll_call_vote_adopts_with_its_arithmetic(demo, make_client):
+    desk, chair, motion, poll = await _session(make_client)
+    assert poll["electorate"] == 15 and poll["voted"] == 0 and poll["yes"] is None
+    choices = {m: ("no" if m in ("milan", "lyon", "istanbul") else "yes") for m in VOTERS}
+    choices["rabat"] = "abstain"
+    for member, choice in choices.items():
+        client = await voter(make_client, member)
+        cast = await client.send(
+            "POST", f"{API}/polls/{poll['id']}/ballots", json={"member": member, "choice": choice, "token": token()}
+        )
+        assert cast.status_code == 201, cast.text
+        assert len(cast.json()["receipt"]) == 64
+    progress = (await desk.get(f"{API}/polls/{poll['id']}")).json()
+    assert progress["voted"] == 15 and progress["yes"] is None  # only "n of N" while open
+    closed = (await chair.send("POST", f"{API}/polls/{poll['id']}/close")).json()
+    assert (closed["yes"], closed["no"], closed["abstain"], closed["outcome"]) == (11, 3, 1, "adopted")
+    assert closed["arithmetic"].startswith(
+        "more than 1/2 of 14 (cast excluding abstentions) = 8; yes 11, no 3, abstain 1: adopted"
+    )
+    adopted = await Motion.select(Motion.status, Motion.decision_number).where(Motion.id == motion["id"]).first()
+    assert adopted == {"status": "adopted", "decision_number": "BoD-2012-01"}
+    named = (await desk.get(f"{API}/polls/{poll['id']}/ballots")).json()
+    assert {"member": "Greater Lyon", "choice": "no", "weight": 1, "id": None} in named
+
+
+async def test_no_quorum_no_poll(demo, make_client):
+    desk, chair = make_client(), make_client()
+    await desk.api_login("secretary@metropolis.demo")
+    await chair.api_login("paris-idf@metropolis.demo")
+    await desk.send("POST", f"{API}/arrivals", json={"member": "paris-idf"})
+    await chair.send("POST", f"{API}/status", json={"status": "open"})
+    items = (await chair.get(f"{API}/agenda")).json()
+    await chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")
+    motion = (
+        await desk.send(
+            "POST", f"{API}/motions", json={"item": items[0]["id"], "mover": "seoul", "text_fr": "Adopter."}
+        )
+    ).json()
+    # Without a seconder and a debate the motion is not put to the vote yet.
+    refused = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"]})
+    assert refused.status_code == 409 and "Put the motion to the vote first" in refused.json()["detail"]
+    berlin = await voter(make_client, "berlin")
+    await berlin.send("POST", f"{API}/motions/{motion['id']}/second")
+    for status in ("debate", "voting"):
+        await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
+    refused = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"]})
+    assert refused.status_code == 409 and refused.json()["detail"] == "No quorum (1 of 14): the vote cannot open."
+    assert await Poll.count() == 0
+
+
+async def test_fifty_concurrent_casts_for_one_member_give_one_ballot(demo, make_client):
+    _desk, _chair, _motion, poll = await _session(make_client)
+    guangzhou = await voter(make_client, "guangzhou")
+    url = f"{API}/polls/{poll['id']}/ballots"
+    responses = await asyncio.gather(
+        *[
+            guangzhou.send("POST", url, json={"member": "guangzhou", "choice": "yes", "token": token()})
+            for _ in range(50)
+        ]
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1 and statuses.count(409) == 49, statuses
+    assert all("has already voted" in r.json()["detail"] for r in responses if r.status_code == 409)
+    assert await Participation.count() == 1 and await RollCallVote.count() == 1
+
+
+async def test_a_retry_gets_the_first_answer(demo, make_client):
+    _desk, chair, _motion, poll = await _session(make_client, method="secret")
+    seoul = await voter(make_client, "seoul")
+    url = f"{API}/polls/{poll['id']}/ballots"
+    same = token()
+    first = await seoul.send("POST", url, json={"member": "seoul", "choice": "no", "token": same})
+    again = await asyncio.gather(
+        *[seoul.send("POST", url, json={"member": "seoul", "choice": "yes", "token": same}) for _ in range(10)]
+    )
+    assert first.status_code == 201
+    assert {r.status_code for r in again} == {201}
+    assert {r.json()["receipt"] for r in again} == {first.json()["receipt"]}
+    assert await SecretBallot.count() == 1
+    # Even after the close, the retry gets its answer, and a new ballot is refused with the time.
+    await chair.send("POST", f"{API}/polls/{poll['id']}/close")
+    assert (await seoul.send("POST", url, json={"member": "seoul", "choice": "no", "token": same})).json()[
+        "receipt"
+    ] == first.json()["receipt"]
+    late = await (await voter(make_client, "berlin")).send(
+        "POST", url, json={"member": "berlin", "choice": "yes", "token": token()}
+    )
+    assert late.status_code == 409 and "The poll closed at" in late.json()["detail"]
+
+
+async def test_secret_ballots_hide_who_voted_what(demo, make_client):
+    desk, chair, _motion, poll = await _session(make_client, method="secret")
+    sizes = set()
+    receipts = {}
+    for member in VOTERS:
+        client = await voter(make_client, member)
+        choice = "yes" if member < "m" else "no"
+        response = await client.send(
+            "POST", f"{API}/polls/{poll['id']}/ballots", json={"member": member, "choice": choice, "token": token()}
+        )
+        sizes.add(len(response.content))
+        receipts[member] = response.json()["receipt"]
+    assert len(sizes) == 1  # the confirmation has the same size whatever the choice
+    while_open = await desk.get(f"{API}/polls/{poll['id']}/ballots")
+    assert while_open.status_code == 409
+    closed = (await chair.send("POST", f"{API}/polls/{poll['id']}/close")).json()
+    assert closed["yes"] + closed["no"] == 15
+    published = (await desk.get(f"{API}/polls/{poll['id']}/ballots")).json()
+    assert [b["id"] for b in published] == sorted(b["id"] for b in published)
+    assert all(b["member"] is None for b in published)
+    # Each voter finds their ballot by their receipt; nobody else can link it.
+    import hashlib
+
+    ids = {b["id"] for b in published}
+    assert all(hashlib.sha256(r.encode()).hexdigest() in ids for r in receipts.values())
+    events = (await desk.get(f"{API}/log")).json()
+    assert not [e for e in events if "ballot" in e["kind"]]  # no log line per secret ballot
+
+
+async def test_secret_ballot_storage_has_nothing_to_link_or_order(fresh_db):
+    if db.is_sqlite():
+        rows = await db.engine().run_ddl("PRAGMA table_info(secret_ballot)")
+        columns = {row["name"]: row["type"] for row in rows}
+    else:
+        rows = await db.engine().run_ddl(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'secret_ballot'"
+        )
+        columns = {row["column_name"]: row["data_type"] for row in rows}
+    assert set(columns) == {"id", "poll", "choice", "weight"}
+    assert "int" not in columns["id"].lower()  # not a sequence
+
+
+async def test_casts_racing_the_close_are_counted_or_refused(demo, make_client):
+    _desk, chair, _motion, poll = await _session(make_client)
+    clients = {member: await voter(make_client, member) for member in VOTERS[1:]}
+    url = f"{API}/polls/{poll['id']}/ballots"
+    casts = [clients[m].send("POST", url, json={"member": m, "choice": "yes", "token": token()}) for m in clients]
+    results = await asyncio.gather(*casts[:7], chair.send("POST", f"{API}/polls/{poll['id']}/close"), *casts[7:])
+    close = results[7]
+    ballots = [r for i, r in enumerate(results) if i != 7]
+    assert close.status_code == 200
+    accepted = [r for r in ballots if r.status_code == 201]
+    refused = [r for r in ballots if r.status_code != 201]
+    assert all(r.status_code == 409 and "The poll closed at" in r.json()["detail"] for r in refused)
+    # Every accepted ballot is in the count; none was accepted and dropped.
+    assert close.json()["yes"] == len(accepted) == await RollCallVote.count()
+
+
+async def test_who_may_vote_for_whom(demo, make_client):
+    desk = make_client()
+    await desk.api_login("secretary@metropolis.demo")
+    for member in VOTERS:
+        await desk.send("POST", f"{API}/arrivals", json={"member": member})
+    # Tehran (absent) gives its proxy to Berlin; Seoul declares a conflict on the item.
+    proxy = (await desk.send("POST", f"{API}/proxies", json={"grantor": "tehran", "holder": "berlin"})).json()
+    berlin = await voter(make_client, "berlin")
+    await berlin.send("POST", f"{API}/proxies/{proxy['id']}/accept")
+    chair = make_client()
+    await chair.api_login("paris-idf@metropolis.demo")
+    await chair.send("POST", f"{API}/status", json={"status": "open"})
+    items = (await chair.get(f"{API}/agenda")).json()
+    await chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")
+    seoul = await voter(make_client, "seoul")
+    await seoul.send("POST", f"{API}/agenda/items/{items[0]['id']}/recusals", json={"reason": "conflict of interest"})
+    motion = (
+        await desk.send("POST", f"{API}/motions", json={"item": items[0]["id"], "mover": "lyon", "text_fr": "Adopter."})
+    ).json()
+    await berlin.send("POST", f"{API}/motions/{motion['id']}/second")
+    for status in ("debate", "voting"):
+        await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
+    poll = (await chair.send("POST", f"{API}/polls", json={"motion": motion["id"]})).json()
+    assert poll["electorate"] == 15  # 15 present - Seoul (recused) + Tehran (by proxy)
+    mine = (await berlin.get(f"{API}/polls/{poll['id']}")).json()["mine"]
+    assert {(m["member"], m["by_proxy"]) for m in mine} == {("berlin", False), ("tehran", True)}
+    url = f"{API}/polls/{poll['id']}/ballots"
+    assert (
+        await berlin.send("POST", url, json={"member": "tehran", "choice": "no", "token": token()})
+    ).status_code == 201
+    recused = await seoul.send("POST", url, json={"member": "seoul", "choice": "yes", "token": token()})
+    assert recused.status_code == 403 and "not in this poll's electorate" in recused.json()["detail"]
+    other = await seoul.send("POST", url, json={"member": "berlin", "choice": "yes", "token": token()})
+    assert other.status_code == 403 and "You do not cast the vote of Berlin" in other.json()["detail"]
+    invalid = await berlin.send("POST", url, json={"member": "berlin", "choice": "maybe", "token": token()})
+    assert invalid.status_code == 400
+    assert await Participation.count() == 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(list(range(8))))
+def test_publication_order_does_not_depend_on_casting_order(order):
+    """The published list is sorted by ballot id, a hash of a random receipt: the same
+    ballots cast in any order publish in the same order."""
+    import hashlib
+
+    receipts = [hashlib.sha256(f"receipt-{i}".encode()).hexdigest() for i in range(8)]
+    cast_in_order = [hashlib.sha256(receipts[i].encode()).hexdigest() for i in order]
+    assert sorted(cast_in_order) == sorted(hashlib.sha256(r.encode()).hexdigest() for r in receipts)
