@@ -55,7 +55,7 @@ def route_handlers() -> list[Any]:
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
-    from governance.polls.controllers import PollApi
+    from governance.polls.controllers import PollApi, PollPages
 
     return [
         health,
@@ -71,6 +71,7 @@ def route_handlers() -> list[Any]:
         AgendaPages,
         AgendaApi,
         PollApi,
+        PollPages,
         DocumentPages,
         DocumentApi,
         SpeakersPages,

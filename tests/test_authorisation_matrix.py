@@ -133,6 +133,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/ballots"): REPRESENTATIVE,
     ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/close"): DRIVER,
     ("GET", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/ballots"): PARTICIPANT,
+    ("POST", "/meetings/{slug:str}/polls"): DRIVER,
+    ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/close"): DRIVER,
+    ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/confirm"): REPRESENTATIVE,
+    ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/ballots"): REPRESENTATIVE,
     # speakers list
     ("GET", "/api/v1/meetings/{slug:str}/speakers"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/speakers"): REPRESENTATIVE,

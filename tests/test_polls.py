@@ -267,3 +267,56 @@ def test_publication_order_does_not_depend_on_casting_order(order):
     receipts = [hashlib.sha256(f"receipt-{i}".encode()).hexdigest() for i in range(8)]
     cast_in_order = [hashlib.sha256(receipts[i].encode()).hexdigest() for i in order]
     assert sorted(cast_in_order) == sorted(hashlib.sha256(r.encode()).hexdigest() for r in receipts)
+
+
+async def test_the_tablet_votes_with_an_explicit_confirmation_and_a_receipt(demo, make_client):
+    desk, chair = make_client(), make_client()
+    await desk.api_login("secretary@metropolis.demo")
+    await chair.page_login("paris-idf@metropolis.demo")
+    for member in VOTERS:
+        await desk.send("POST", f"{API}/arrivals", json={"member": member})
+    await chair.send("POST", f"{API}/status", json={"status": "open"})
+    items = (await chair.get(f"{API}/agenda")).json()
+    await chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")
+    motion = (
+        await desk.send(
+            "POST", f"{API}/motions", json={"item": items[0]["id"], "mover": "seoul", "text_fr": "Adopter."}
+        )
+    ).json()
+    await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
+    for status in ("debate", "voting"):
+        await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
+    console = await chair.get(f"/meetings/{SLUG}/console")
+    assert "Open a secret ballot" in console.text
+    opened = await chair.post_form(
+        f"/meetings/{SLUG}/polls",
+        {"motion": str(motion["id"]), "method": "secret", "back": "console"},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    poll = (await chair.get(f"{API}/polls")).json()[0]
+    tablet = make_client()
+    await tablet.page_login("guangzhou@metropolis.demo")
+    page = await tablet.get(f"/meetings/{SLUG}")
+    assert "Vote for Guangzhou" in page.text and "0 of 15 voted" in page.text
+    confirm = await tablet.post_form(
+        f"/meetings/{SLUG}/polls/{poll['id']}/confirm", {"member": "guangzhou", "choice": "yes"}
+    )
+    assert "You are voting YES for Guangzhou." in confirm.text
+    assert await Participation.count() == 0  # nothing recorded before the confirmation
+    form_token = confirm.text.split('name="token" value="')[1].split('"')[0]
+    receipt = await tablet.post_form(
+        f"/meetings/{SLUG}/polls/{poll['id']}/ballots", {"member": "guangzhou", "choice": "yes", "token": form_token}
+    )
+    assert "Your vote is recorded." in receipt.text
+    code = receipt.text.split("<code>")[1].split("</code>")[0]
+    retried = await tablet.post_form(
+        f"/meetings/{SLUG}/polls/{poll['id']}/ballots", {"member": "guangzhou", "choice": "yes", "token": form_token}
+    )
+    assert code in retried.text and await SecretBallot.count() == 1
+    page = await tablet.get(f"/meetings/{SLUG}")
+    assert "The vote of Guangzhou is recorded." in page.text and "1 of 15 voted" in page.text
+    closed = await chair.post_form(
+        f"/meetings/{SLUG}/polls/{poll['id']}/close", {"back": "console"}, follow_redirects=True
+    )
+    assert "Result of the vote" in closed.text and "Yes 1 · No 0 · Abstain 0" in closed.text

@@ -232,6 +232,7 @@ async def _view(request: Req, context: MeetingContext) -> dict[str, Any]:
     """Everything a meeting page or its live stream shows: register, quorum, agenda."""
     # Imported here: the agenda context builds on this module (its pages reuse it).
     from governance.agenda.views import agenda_panel
+    from governance.polls.views import poll_panel
 
     values: dict[str, Any] = {"context": context, "meeting": meeting_out(context), "register": None}
     register = None
@@ -239,6 +240,7 @@ async def _view(request: Req, context: MeetingContext) -> dict[str, Any]:
         register = await attendance.load_register(context)
         values = _panel_context(request, register)
     values.update(await agenda_panel(context, principal_of(request), register))
+    values.update(await poll_panel(context, principal_of(request)))
     return values
 
 
@@ -283,7 +285,7 @@ class AttendancePages(Controller):
                 ServerSentEventMessage(
                     event=name, data=_one_line(engine.get_template(f"meetings/_{name}.html").render(values))
                 )
-                for name in ("quorum", "mine", "agenda")
+                for name in ("quorum", "mine", "agenda", "poll")
             ]
 
         return ServerSentEvent(live.stream(context.meeting["id"], render))

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import secrets
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
 from governance.accounts.guards import principal_of
 from governance.agenda.guards import driver, representative
+from governance.forms import as_domain_error, parse_form
+from governance.i18n import gettext as _
+from governance.i18n import lazy_gettext as _l
+from governance.meetings.attendance_controllers import page_action, render_meeting_page
 from governance.meetings.guards import meeting_of, participant
+from governance.meetings.services import meeting_out
 from governance.polls import services
 from governance.schemas import Slug
+from governance.web import page
 
 Req = Request[Any, Any, Any]
 
@@ -132,3 +142,69 @@ class PollApi(Controller):
     @get("/{poll_id:int}/ballots", summary="The ballots of a closed poll (secret ones sorted by id, never by time)")
     async def ballots(self, request: Req, poll_id: int) -> list[PublishedBallotOut]:
         return [PublishedBallotOut(**row) for row in await services.published_ballots(meeting_of(request), poll_id)]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+CHOICE_WORDS = {"yes": _l("YES"), "no": _l("NO"), "abstain": _l("ABSTAIN")}
+
+
+class PollPages(Controller):
+    path = "/meetings/{slug:str}/polls"
+    include_in_schema = False
+
+    @post("/", guards=[driver])
+    async def open_poll(self, request: Req, data: Form) -> Template | Redirect:
+        async def act() -> None:
+            form = parse_form(PollIn, data)
+            await services.open_poll(meeting_of(request), principal_of(request), form.motion, form.method)
+
+        return await page_action(request, data, act)
+
+    @post("/{poll_id:int}/close", guards=[driver])
+    async def close_poll(self, request: Req, poll_id: int, data: Form) -> Template | Redirect:
+        return await page_action(
+            request, data, lambda: services.close_poll(meeting_of(request), principal_of(request), poll_id)
+        )
+
+    @post("/{poll_id:int}/confirm", guards=[representative])
+    async def confirm(self, request: Req, poll_id: int, data: Form) -> Template:
+        """The explicit confirmation step: nothing is recorded until the voter confirms."""
+        context = meeting_of(request)
+        poll = await services.get_poll(context, poll_id)
+        mine = {m["slug"]: m for m in await services.my_ballots(context, principal_of(request), poll_id)}
+        member, choice = data.get("member", ""), data.get("choice", "")
+        if member not in mine or choice not in CHOICE_WORDS:
+            return await render_meeting_page(
+                request, "meetings/meeting.html", message=_("Choose yes, no or abstain."), status_code=422
+            )
+        return page(
+            "meetings/vote_confirm.html",
+            meeting=meeting_out(context),
+            poll=poll,
+            member=member,
+            member_name=mine[member]["name"],
+            choice=choice,
+            choice_label=str(CHOICE_WORDS[choice]),
+            token=secrets.token_urlsafe(24),
+        )
+
+    @post("/{poll_id:int}/ballots", guards=[representative])
+    async def cast(self, request: Req, poll_id: int, data: Form) -> Template:
+        context = meeting_of(request)
+        try:
+            receipt = await services.cast(
+                context,
+                principal_of(request),
+                poll_id,
+                data.get("member", ""),
+                data.get("choice", ""),
+                data.get("token", ""),
+            )
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return await render_meeting_page(
+                request, "meetings/meeting.html", message=error.message, status_code=error.status_code
+            )
+        return page("meetings/vote_receipt.html", meeting=meeting_out(context), receipt=receipt["receipt"])
