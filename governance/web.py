@@ -123,52 +123,49 @@ def integrity_handler(request: Request, exc: IntegrityViolation) -> Response:
     return _respond(request, from_integrity(exc))
 
 
+def _error(status: int, title: str, message: str, fields: dict[str, str] | None = None) -> DomainError:
+    """A DomainError for a framework exception, with its own status and title."""
+    error = DomainError(message, fields=fields)
+    error.status_code, error.title = status, title
+    return error
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """Litestar's own refusals (routing, guards, CSRF, validation, size) in our words."""
     status = exc.status_code
     if isinstance(exc, NotAuthorizedException):
         if not is_api(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return Redirect(f"/login?next={quote(target)}", status_code=303)
-        error = DomainError(_("Please sign in first."))
-        error.status_code, error.title = 401, "Not signed in"
-        return _respond(request, error)
+        return _respond(request, _error(401, "Not signed in", _("Please sign in first.")))
     if isinstance(exc, PermissionDeniedException):
         message = (
             _("The form had expired or did not come from this site. Reload the page and try again.")
             if "CSRF" in str(exc.detail)
             else _("You are not allowed to do this.")
         )
-        error = DomainError(message)
-        error.status_code, error.title = 403, "Forbidden"
-        return _respond(request, error)
+        return _respond(request, _error(403, "Forbidden", message))
     if isinstance(exc, NotFoundException):
-        error = DomainError(_("There is nothing at this address."))
-        error.status_code, error.title = 404, "Not found"
-        return _respond(request, error)
+        return _respond(request, _error(404, "Not found", _("There is nothing at this address.")))
     if isinstance(exc, ValidationException):
         fields: dict[str, str] = {}
         if isinstance(exc.extra, list):
             for item in exc.extra:
                 if isinstance(item, dict) and "key" in item:
                     fields[str(item["key"])] = str(item.get("message", "")).removeprefix("Value error, ")
-        error = DomainError(_("The request is not valid: check the fields listed."), fields=fields)
-        error.status_code, error.title = 400, "Invalid request"
-        return _respond(request, error)
+        message = _("The request is not valid: check the fields listed.")
+        return _respond(request, _error(400, "Invalid request", message, fields))
     if status == 413:
-        error = DomainError(_("What you sent is too large."))
-        error.status_code, error.title = 413, "Too large"
-        return _respond(request, error)
-    error = DomainError(str(exc.detail) if status < 500 else _("Something went wrong on our side."))
-    error.status_code, error.title = status, "Error"
-    return _respond(request, error)
+        return _respond(request, _error(413, "Too large", _("What you sent is too large.")))
+    message = str(exc.detail) if status < 500 else _("Something went wrong on our side.")
+    return _respond(request, _error(status, "Error", message))
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     # The traceback goes to the log (never the client); the transaction has rolled back.
     log.exception("Unhandled error on %s %s", request.method, request.url.path)
-    error = DomainError(_("Something went wrong on our side; nothing was saved. Please try again."))
-    error.status_code, error.title = HTTP_500_INTERNAL_SERVER_ERROR, "Internal error"
-    return _respond(request, error)
+    message = _("Something went wrong on our side; nothing was saved. Please try again.")
+    return _respond(request, _error(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", message))
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
