@@ -41,6 +41,10 @@ async def _recreate(name: str, create: bool = True) -> None:
     await admin.close()
 
 
+# The first server's environment, for a second process on the same database.
+SERVER_ENV: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("live")
@@ -53,6 +57,8 @@ def server(tmp_path_factory) -> Iterator[str]:
         workers = "2"
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'live.sqlite3'}"
+    SERVER_ENV.clear()
+    SERVER_ENV.update(env)
     cli = [sys.executable, "-m", "governance.cli"]
     subprocess.run([*cli, "demo", "--password", DEMO_PASSWORD], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
@@ -199,3 +205,87 @@ def test_console_projector_and_tablet_follow_the_chair(server):
     screen.next("agenda", "Authoritative text (fr)")
     projector.next("agenda", "Le Conseil adopte l")
     console.next("agenda", "Take up")
+
+
+if ENGINE == "postgres":
+    # Two server processes share one PostgreSQL database only there (SQLite serves from one process).
+
+    @pytest.fixture(scope="module")
+    def second_server(server, tmp_path_factory) -> Iterator[str]:
+        """Another `governance serve` process on the same PostgreSQL database as `server`."""
+        tmp = tmp_path_factory.mktemp("live-second")
+        # Same database and secret key as the first process; its own var/ and port.
+        secret = (Path(SERVER_ENV["GOVERNANCE_VAR_DIR"]) / "secret_key").read_text().strip()
+        env = {**SERVER_ENV, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_SECRET_KEY": secret}
+        port = _free_port()
+        log = (tmp / "server.log").open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "governance.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise RuntimeError("the second server did not start: " + Path(log.name).read_text()[-2000:])
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+    def test_a_vote_on_one_server_shows_on_a_tablet_of_the_other(server, second_server):
+        """A tablet streams from one process; the chair and voters act through another."""
+        tablet = _client(server, "montreal@metropolis.demo")
+        stream = Stream(tablet, f"/meetings/{SLUG}/live?view=tablet")
+        chair = _client(second_server, "paris-idf@metropolis.demo")
+        desk = _client(second_server, "secretary@metropolis.demo")
+        present = [
+            "guangzhou",
+            "barcelona",
+            "brussels",
+            "mexico-city",
+            "montreal",
+            "moscow",
+            "milan",
+            "lyon",
+            "istanbul",
+            "abidjan",
+            "johannesburg",
+            "rabat",
+            "tehran",
+            "bogota",
+        ]
+        for member in present:
+            desk.post(f"/api/v1/meetings/{SLUG}/arrivals", json={"member": member})
+        items = chair.get(f"/api/v1/meetings/{SLUG}/agenda").json()
+        current = next((i for i in items if i["status"] == "open"), items[0])
+        motion = desk.post(
+            f"/api/v1/meetings/{SLUG}/motions",
+            json={"item": current["id"], "mover": "lyon", "text_fr": "Motion de test."},
+        ).json()
+        _client(second_server, "milan@metropolis.demo").post(f"/api/v1/meetings/{SLUG}/motions/{motion['id']}/second")
+        for status in ("debate", "voting"):
+            response = chair.post(f"/api/v1/meetings/{SLUG}/motions/{motion['id']}/status", json={"status": status})
+            assert response.status_code == 200, response.text
+        poll = chair.post(f"/api/v1/meetings/{SLUG}/polls", json={"motion": motion["id"], "method": "secret"})
+        assert poll.status_code == 201, poll.text
+        stream.next("poll", "Vote for Montréal")
+        voter = _client(second_server, "guangzhou@metropolis.demo")
+        cast = voter.post(
+            f"/api/v1/meetings/{SLUG}/polls/{poll.json()['id']}/ballots",
+            json={"member": "guangzhou", "choice": "yes", "token": "t" * 24},
+        )
+        assert cast.status_code == 201, cast.text
+        stream.next("poll", "1 of ")

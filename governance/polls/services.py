@@ -282,7 +282,9 @@ async def cast(
             )
         if earlier is None or earlier["member"] != member["id"]:
             raise Conflict(_("{member} has already voted in this poll.").format(member=member["name"])) from exc
-    # No log line and no live event per ballot: they would reveal the order of voting.
+    # No log line per ballot (it would record the order of voting). Live pages are told
+    # that the count moved: they show only "n of N voted", never who or what.
+    live.meeting_changed(context.meeting["id"])
     return {"poll": poll_id, "receipt": receipt_for(poll_id, token)}
 
 
