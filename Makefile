@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 	$(BIN)/governance serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check governance tests piccolo_conf.py
+	$(BIN)/ruff check governance tests bench piccolo_conf.py
 
 test: lint
 	GOVERNANCE_TEST_DATABASE=sqlite $(BIN)/python -m pytest

@@ -1,0 +1,275 @@
+"""Vote burst: N voters cast at once against a running `governance serve`.
+
+    python bench/vote_burst.py [--voters 1000] [--database-url URL] [--workers N]
+
+It builds a synthetic meeting of N member cities in its own database (SQLite file by
+default; PostgreSQL when --database-url says so), starts the server itself, signs every
+representative in, opens a roll-call poll on a motion, has all N cast at once, closes the
+poll, and checks the tally equals N exactly (none lost, none duplicated). In the same run
+it measures the server's bare /health throughput so that the figures are ratios too.
+Setup writes attendance rows in bulk (a shortcut: the app records a quorum check per
+arrival, which is not what this measures); everything measured goes through HTTP.
+Passwords use argon2's cheap test profile: login cost is the login-rush benchmark's job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+PASSWORD = "vote-burst-2012"
+SLUG = "vote-burst"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def build(voters: int) -> None:
+    """The synthetic meeting, through the services where it is cheap, rows where it is not."""
+    from governance import db
+    from governance.accounts.passwords import hash_password
+    from governance.accounts.tables import Person
+    from governance.agenda.tables import AgendaItem, Motion, MotionText
+    from governance.demo import data
+    from governance.meetings.tables import Meeting, Presence
+    from governance.organisations.schemas import BodyIn, MajorityRuleIn, OrganisationIn, RuleSetIn
+    from governance.organisations import services as orgs
+    from governance.organisations.tables import Mandate, Member, MemberFee, Seat
+
+    await db.start()
+    await db.migrate()
+    org = await orgs.create_organisation(
+        OrganisationIn(slug="bench", short_name="Bench", name_en="Benchmark association")
+    )
+    body = await orgs.create_body(
+        org, BodyIn(slug="ga", kind="general_assembly", name_en="General Assembly", decision_prefix="GA")
+    )
+    rules = await orgs.create_rule_set(body, RuleSetIn(**{**data.METROPOLIS_BOARD_RULES, "proxy_max_per_holder": 1}))
+    await orgs.set_majority(
+        rules,
+        MajorityRuleIn(
+            decision_type="ordinary",
+            threshold_numerator=1,
+            threshold_denominator=2,
+            strict=True,
+            base="cast_excluding_abstentions",
+            article="(bench)",
+        ),
+    )
+    password_hash = await hash_password(PASSWORD)
+    now = dt.datetime.now(dt.UTC)
+    async with db.writing():
+        people = await Person.insert(
+            *[
+                Person(email=f"city{i}@bench.demo", full_name=f"City {i}", password_hash=password_hash)
+                for i in range(voters)
+            ]
+        ).returning(Person.id)
+        members = await Member.insert(
+            *[
+                Member(organisation=org["id"], slug=f"city{i}", name=f"City {i}", region="europe", category="active")
+                for i in range(voters)
+            ]
+        ).returning(Member.id)
+        await MemberFee.insert(*[MemberFee(member=m["id"], year=now.year, paid=True) for m in members])
+        await Seat.insert(*[Seat(organisation=org["id"], body=body["id"], member=m["id"]) for m in members])
+        await Mandate.insert(
+            *[
+                Mandate(
+                    person=p["id"],
+                    body=body["id"],
+                    member=m["id"],
+                    role="principal",
+                    office="president" if i == 0 else "member",
+                )
+                for i, (p, m) in enumerate(zip(people, members, strict=True))
+            ]
+        )
+        meeting = (
+            await Meeting.insert(
+                Meeting(
+                    body=body["id"],
+                    slug=SLUG,
+                    title_en="Vote burst",
+                    time_zone="UTC",
+                    starts_at=now,
+                    status="open",
+                    rule_set=rules["id"],
+                    convened_at=now - dt.timedelta(days=60),
+                    agenda_adopted_at=now,
+                )
+            ).returning(Meeting.id)
+        )[0]["id"]
+        await Presence.insert(
+            *[
+                Presence(
+                    meeting=meeting, member=m["id"], person=p["id"], role="principal", mode="present", arrived_at=now
+                )
+                for p, m in zip(people, members, strict=True)
+            ]
+        )
+        item = (
+            await AgendaItem.insert(
+                AgendaItem(
+                    meeting=meeting,
+                    position=1,
+                    number="1",
+                    title_en="Budget",
+                    kind="decision",
+                    decision_type="ordinary",
+                    status="open",
+                    opened_at=now,
+                )
+            ).returning(AgendaItem.id)
+        )[0]["id"]
+        motion = (
+            await Motion.insert(
+                Motion(
+                    meeting=meeting,
+                    item=item,
+                    kind="main",
+                    decision_type="ordinary",
+                    authoritative_language="en",
+                    status="voting",
+                    created_at=now,
+                    status_changed_at=now,
+                )
+            ).returning(Motion.id)
+        )[0]["id"]
+        await MotionText.insert(MotionText(motion=motion, version=1, language="en", text="The budget is approved."))
+    await db.stop()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def run(base: str, voters: int, concurrency: int) -> dict[str, float]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    results: dict[str, float] = {}
+    # Baseline: the same server's bare /health throughput at the same concurrency.
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        count, start = 2000, time.perf_counter()
+        gate = asyncio.Semaphore(concurrency)
+
+        async def health() -> None:
+            async with gate:
+                (await client.get("/health")).raise_for_status()
+
+        await asyncio.gather(*[health() for _ in range(count)])
+        results["health_rps"] = count / (time.perf_counter() - start)
+
+    clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(voters)]
+    try:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def login(i: int) -> None:
+            async with gate:
+                response = await clients[i].post(
+                    "/api/v1/auth/login", json={"email": f"city{i}@bench.demo", "password": PASSWORD}
+                )
+                response.raise_for_status()
+                clients[i].headers["x-csrftoken"] = response.json()["csrf_token"]
+
+        await asyncio.gather(*[login(i) for i in range(voters)])
+        opened = await clients[0].post(f"/api/v1/meetings/{SLUG}/polls", json={"motion": 1, "method": "roll_call"})
+        opened.raise_for_status()
+        poll = opened.json()["id"]
+        latencies: list[float] = []
+
+        async def cast(i: int) -> int:
+            started = time.perf_counter()
+            response = await clients[i].post(
+                f"/api/v1/meetings/{SLUG}/polls/{poll}/ballots",
+                json={"member": f"city{i}", "choice": "yes" if i % 3 else "no", "token": secrets.token_urlsafe(24)},
+            )
+            latencies.append(time.perf_counter() - started)
+            return response.status_code
+
+        start = time.perf_counter()
+        statuses = await asyncio.gather(*[cast(i) for i in range(voters)])
+        elapsed = time.perf_counter() - start
+        closed = (await clients[0].post(f"/api/v1/meetings/{SLUG}/polls/{poll}/close")).json()
+        tally = closed["yes"] + closed["no"] + closed["abstain"]
+        results.update(
+            cast_total_s=elapsed,
+            cast_rps=voters / elapsed,
+            cast_p50_ms=percentile(latencies, 50) * 1000,
+            cast_p95_ms=percentile(latencies, 95) * 1000,
+            cast_p99_ms=percentile(latencies, 99) * 1000,
+            accepted=statuses.count(201),
+            tally=tally,
+        )
+        results["cast_to_health_ratio"] = results["cast_rps"] / results["health_rps"]
+    finally:
+        await asyncio.gather(*[c.aclose() for c in clients])
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--voters", type=int, default=1000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=1000, help="simultaneous connections for the burst")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="vote-burst-"))
+    env = {**os.environ, "GOVERNANCE_VAR_DIR": str(workdir / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
+    env["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    builder = subprocess.run(
+        [sys.executable, "-c", f"import asyncio, bench.vote_burst as b; asyncio.run(b.build({args.voters}))"],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+    )
+    if builder.returncode:
+        sys.exit(builder.stderr[-3000:])
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "governance.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        results = asyncio.run(run(base, args.voters, min(args.concurrency, args.voters)))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(workdir, ignore_errors=True)
+    engine = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
+    print(f"vote burst: {args.voters} voters, {engine}, {args.workers} worker(s)")
+    for key, value in results.items():
+        print(f"  {key:22} {value:10.1f}")
+    ok = results["accepted"] == args.voters and results["tally"] == args.voters
+    print("  tally equals voters:", "yes" if ok else "NO")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
