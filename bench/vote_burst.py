@@ -21,7 +21,6 @@ import os
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,8 +47,8 @@ async def build(voters: int) -> None:
     from governance.agenda.tables import AgendaItem, Motion, MotionText
     from governance.demo import data
     from governance.meetings.tables import Meeting, Presence
-    from governance.organisations.schemas import BodyIn, MajorityRuleIn, OrganisationIn, RuleSetIn
     from governance.organisations import services as orgs
+    from governance.organisations.schemas import BodyIn, MajorityRuleIn, OrganisationIn, RuleSetIn
     from governance.organisations.tables import Mandate, Member, MemberFee, Seat
 
     await db.start()
@@ -158,7 +157,7 @@ async def build(voters: int) -> None:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def run(base: str, voters: int, concurrency: int) -> dict[str, float]:
