@@ -43,13 +43,15 @@ TEMPLATE = _TMP / "template.sqlite3"
 DEMO_TEMPLATE = _TMP / "demo-template.sqlite3"
 
 
-async def _recreate_pg_database() -> None:
+async def recreate_pg_database(name: str = PG_TEST_DB, create: bool = True) -> None:
+    """Drop a test database (forcing connections off) and, unless told not to, create it empty."""
     import asyncpg
 
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)")
-        await admin.execute(f"CREATE DATABASE {PG_TEST_DB}")
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if create:
+            await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
 
@@ -66,7 +68,7 @@ async def _truncate_pg() -> None:
 async def database() -> AsyncIterator[None]:
     """Migrate once; on SQLite also build a demo template to copy from."""
     if ENGINE == "postgres":
-        await _recreate_pg_database()
+        await recreate_pg_database()
         await db.start()
         await db.migrate()
     else:
@@ -74,18 +76,8 @@ async def database() -> AsyncIterator[None]:
     yield
     await db.stop()
     if ENGINE == "postgres":
-        await _drop_pg_database(PG_TEST_DB)
+        await recreate_pg_database(create=False)
     shutil.rmtree(_TMP, ignore_errors=True)
-
-
-async def _drop_pg_database(name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await admin.close()
 
 
 def _use_sqlite_file(path: Path) -> None:

@@ -7,6 +7,7 @@ a stream held by the other (LISTEN/NOTIFY).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import socket
@@ -20,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB
+from .conftest import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
 
 SLUG = "metropolis-bod-2012"
 
@@ -31,40 +32,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def _recreate(name: str, create: bool = True) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    if create:
-        await admin.execute(f"CREATE DATABASE {name}")
-    await admin.close()
-
-
-# The first server's environment, for a second process on the same database.
-SERVER_ENV: dict[str, str] = {}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("live")
-    env = {**os.environ, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
-    workers = "1"
-    if ENGINE == "postgres":
-        name = f"{PG_TEST_DB}_live"
-        asyncio.run(_recreate(name))
-        env["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-        workers = "2"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'live.sqlite3'}"
-    SERVER_ENV.clear()
-    SERVER_ENV.update(env)
-    cli = [sys.executable, "-m", "governance.cli"]
-    subprocess.run([*cli, "demo", "--password", DEMO_PASSWORD], env=env, check=True, capture_output=True, timeout=120)
+@contextlib.contextmanager
+def running_server(env: dict[str, str], log_path: Path, workers: int = 1) -> Iterator[str]:
+    """`governance serve` in a subprocess: its base URL once /health answers; stopped after."""
     port = _free_port()
-    log = (tmp / "server.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", workers], env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "governance.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -76,7 +53,7 @@ def server(tmp_path_factory) -> Iterator[str]:
                 pass
             time.sleep(0.2)
         else:
-            raise RuntimeError("the server did not start: " + Path(log.name).read_text()[-2000:])
+            raise RuntimeError("the server did not start: " + log_path.read_text()[-2000:])
         yield base
     finally:
         process.terminate()
@@ -85,8 +62,34 @@ def server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+# The first server's environment, for a second process on the same database.
+SERVER_ENV: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("live")
+    env = {**os.environ, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
+    workers = 1
+    if ENGINE == "postgres":
+        name = f"{PG_TEST_DB}_live"
+        asyncio.run(recreate_pg_database(name))
+        env["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+        workers = 2
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'live.sqlite3'}"
+    SERVER_ENV.clear()
+    SERVER_ENV.update(env)
+    cli = [sys.executable, "-m", "governance.cli"]
+    subprocess.run([*cli, "demo", "--password", DEMO_PASSWORD], env=env, check=True, capture_output=True, timeout=120)
+    try:
+        with running_server(env, tmp / "server.log", workers) as base:
+            yield base
+    finally:
         if ENGINE == "postgres":
-            asyncio.run(_recreate(f"{PG_TEST_DB}_live", create=False))
+            asyncio.run(recreate_pg_database(f"{PG_TEST_DB}_live", create=False))
 
 
 def _client(base: str, email: str) -> httpx.Client:
@@ -217,33 +220,8 @@ if ENGINE == "postgres":
         # Same database and secret key as the first process; its own var/ and port.
         secret = (Path(SERVER_ENV["GOVERNANCE_VAR_DIR"]) / "secret_key").read_text().strip()
         env = {**SERVER_ENV, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_SECRET_KEY": secret}
-        port = _free_port()
-        log = (tmp / "server.log").open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "governance.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            else:
-                raise RuntimeError("the second server did not start: " + Path(log.name).read_text()[-2000:])
+        with running_server(env, tmp / "server.log") as base:
             yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
 
     def test_a_vote_on_one_server_shows_on_a_tablet_of_the_other(server, second_server):
         """A tablet streams from one process; the chair and voters act through another."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from governance.organisations.csv_import import parse_members_csv
 from governance.organisations.tables import Member, MemberFee, Seat
 
-from .conftest import ENGINE, PG_ADMIN_DSN, PG_TEST_DB
+from .conftest import ENGINE, PG_TEST_DB, recreate_pg_database
 
 GOOD = (
     "slug,name,country,region,category,fee_2012\n"
@@ -98,16 +98,6 @@ async def test_import_needs_a_file_and_the_secretariat(demo, make_client):
     assert missing.json()["errors"]["file"] == "Attach the CSV file in the form field named file."
 
 
-async def _recreate(name: str, create: bool = True) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    if create:
-        await admin.execute(f"CREATE DATABASE {name}")
-    await admin.close()
-
-
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "governance.cli", *args], capture_output=True, text=True, env=env, timeout=120
@@ -122,7 +112,7 @@ def test_cli_demo_then_members_import(tmp_path: Path):
     else:
         name = f"{PG_TEST_DB}_cli"
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
-        asyncio.run(_recreate(name))
+        asyncio.run(recreate_pg_database(name))
     demo = _cli("demo", "--password", "cli-password-2012", env=env)
     assert demo.returncode == 0, demo.stderr
     assert "guangzhou@metropolis.demo" in demo.stdout and "cli-password-2012" in demo.stdout
@@ -158,4 +148,4 @@ def test_cli_demo_then_members_import(tmp_path: Path):
     assert short.returncode == 1 and "password: Use at least 10 characters." in short.stderr
     assert _cli("migrate", env=env).returncode == 0
     if ENGINE == "postgres":
-        asyncio.run(_recreate(name, create=False))
+        asyncio.run(recreate_pg_database(name, create=False))

@@ -44,17 +44,13 @@ async def test_migrations_apply_from_empty_and_twice(tmp_path):
 
 async def _migrate_empty_postgres() -> list:
     """Point the one engine at a new, empty database, migrate twice, and point it back."""
-    import asyncpg
-
-    from .conftest import PG_ADMIN_DSN, PG_TEST_DB
+    from .conftest import PG_TEST_DB, recreate_pg_database
 
     empty = f"{PG_TEST_DB}_empty"
 
     engine = db.engine()
     original = dict(engine.config)  # type: ignore[attr-defined]
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute(f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)")
-    await admin.execute(f"CREATE DATABASE {empty}")
+    await recreate_pg_database(empty)
     await db.stop()
     try:
         engine.config = {"dsn": original["dsn"].rsplit("/", 1)[0] + f"/{empty}"}  # type: ignore[attr-defined]
@@ -66,8 +62,7 @@ async def _migrate_empty_postgres() -> list:
     finally:
         engine.config = original  # type: ignore[attr-defined]
         await db.start()
-        await admin.execute(f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)")
-        await admin.close()
+        await recreate_pg_database(empty, create=False)
     return applied
 
 
