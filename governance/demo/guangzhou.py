@@ -173,13 +173,14 @@ async def _agenda(org: dict[str, Any], secretary: dict[str, Any], slug: str, ite
     from governance.agenda import services as agenda
     from governance.agenda.schemas import ItemIn
 
-    context = await meetings.meeting_context(slug, _principal(org, secretary))
+    principal = _principal(org, secretary)
+    context = await meetings.meeting_context(slug, principal)
     if await agenda.list_items(context):
         return
     for number, kind, decision_type, special, en, fr, es, rapporteur in items:
         await agenda.add_item(
             context,
-            _principal(org, secretary),
+            principal,
             ItemIn(
                 number=number,
                 kind=kind,

@@ -153,6 +153,7 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
                     continue
                 electors.append({"member": member, "voter": register.representatives[holder], "proxy_holder": holder})
         present = sum(1 for e in electors if e["proxy_holder"] is None)
+        committed = electorate_hash([(e["member"], 1) for e in electors])
         round_number = 1 + await Poll.count().where(Poll.motion == motion_id)
         question = agenda.text_in(motion, motion["authoritative_language"])
         rows = await Poll.insert(
@@ -170,7 +171,7 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
                 base=majority["base"],
                 tie_rule=rules["tie_rule"],
                 majority_article=majority["article"],
-                electorate_hash=electorate_hash([(e["member"], 1) for e in electors]),
+                electorate_hash=committed,
                 electorate_size=len(electors),
                 present_weight=present,
                 represented_weight=len(electors) - present,
@@ -194,7 +195,7 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
             method=method,
             round=round_number,
             electorate=len(electors),
-            electorate_hash=electorate_hash([(e["member"], 1) for e in electors]),
+            electorate_hash=committed,
         )
         return poll_id
 
