@@ -50,12 +50,15 @@ class Count:
     yes: int
     no: int
     abstain: int = 0
+    # Blank ballots (where the rule set distinguishes them) are recorded and shown but are
+    # never votes cast, whatever the base: the French "vote blanc" rule.
+    blank: int = 0
     present: int = 0  # members present (with their weights), for the "present" bases
     represented: int = 0  # members represented by proxy
     members: int = 0  # all members entitled to vote
 
     def __post_init__(self) -> None:
-        if min(self.yes, self.no, self.abstain, self.present, self.represented, self.members) < 0:
+        if min(self.yes, self.no, self.abstain, self.blank, self.present, self.represented, self.members) < 0:
             raise ValueError("counts are never negative")
 
 
@@ -102,6 +105,8 @@ def decide(
         f"{more} {majority.fraction.numerator}/{majority.fraction.denominator} of {total} "
         f"({majority.base.replace('_', ' ')}) = {required}; yes {count.yes}, no {count.no}, abstain {count.abstain}"
     )
+    if count.blank:
+        arithmetic += f", blank {count.blank}"
     adopted = total > 0 and count.yes >= required
     tie = count.yes == count.no and not adopted
     if not tie:
