@@ -55,7 +55,7 @@ def route_handlers() -> list[Any]:
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
-    from governance.polls.controllers import PollApi, PollPages
+    from governance.polls.controllers import CandidateApi, CandidatePages, PollApi, PollPages
 
     return [
         health,
@@ -72,6 +72,8 @@ def route_handlers() -> list[Any]:
         AgendaApi,
         PollApi,
         PollPages,
+        CandidateApi,
+        CandidatePages,
         DocumentPages,
         DocumentApi,
         SpeakersPages,

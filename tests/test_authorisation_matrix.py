@@ -137,6 +137,26 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/close"): DRIVER,
     ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/confirm"): REPRESENTATIVE,
     ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/ballots"): REPRESENTATIVE,
+    ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/change"): REPRESENTATIVE,
+    ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/void"): DRIVER,
+    ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/void"): DRIVER,
+    # A member objects from its tablet; the chair records an objection heard in the room.
+    ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/objection"): REPRESENTATIVE | DRIVER,
+    ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/objection"): REPRESENTATIVE | DRIVER,
+    # The Board's demo statutes let the chair's vote prevail: no office holds a separate
+    # casting vote, so nobody may cast one (the FMDV board's President does: test_polls).
+    ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/casting-vote"): set(),
+    ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/casting-vote"): set(),
+    # elections
+    ("GET", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/candidates"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/candidates"): DRIVER | MEETING_SECRETARY,
+    ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/candidates/{member:str}/withdraw"): DRIVER
+    | MEETING_SECRETARY,
+    ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/elect-unopposed"): DRIVER,
+    ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/candidates"): DRIVER | MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/candidates/{member:str}/withdraw"): DRIVER
+    | MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/elect-unopposed"): DRIVER,
     # speakers list
     ("GET", "/api/v1/meetings/{slug:str}/speakers"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/speakers"): REPRESENTATIVE,

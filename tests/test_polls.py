@@ -253,7 +253,7 @@ async def test_who_may_vote_for_whom(demo, make_client):
     other = await seoul.send("POST", url, json={"member": "berlin", "choice": "yes", "token": token()})
     assert other.status_code == 403 and "You do not cast the vote of Berlin" in other.json()["detail"]
     invalid = await berlin.send("POST", url, json={"member": "berlin", "choice": "maybe", "token": token()})
-    assert invalid.status_code == 400
+    assert invalid.status_code == 422 and invalid.json()["detail"] == "Choose one of: yes, no, abstain."
     assert await Participation.count() == 1
 
 

@@ -49,6 +49,7 @@ def motion_out(row: dict[str, Any]) -> MotionOut:
         amends=row["amends"],
         depth=row["depth"],
         decision_type=row["decision_type"],
+        seats=row.get("seats", 1),
         status=row["status"],
         version=row["version"],
         mover=row.get("mover_name"),

@@ -30,3 +30,15 @@ async def representative(connection: Connection, handler: BaseRouteHandler) -> N
 async def representative_or_secretary(connection: Connection, handler: BaseRouteHandler) -> None:
     if not ({MeetingRole.representative, MeetingRole.secretary} & (await resolve_meeting(connection)).roles):
         raise Forbidden(_("Only a member's representative or the secretariat can do this."))
+
+
+async def representative_or_driver(connection: Connection, handler: BaseRouteHandler) -> None:
+    context = await resolve_meeting(connection)
+    if MeetingRole.representative not in context.roles and not drives(context):
+        raise Forbidden(_("Only a member's representative or the chair can do this."))
+
+
+async def driver_or_secretary(connection: Connection, handler: BaseRouteHandler) -> None:
+    context = await resolve_meeting(connection)
+    if MeetingRole.secretary not in context.roles and not drives(context):
+        raise Forbidden(_("Only the chair or the secretariat can do this."))

@@ -54,6 +54,7 @@ class MotionIn(BaseModel):
     text_en: str = Field(default="", max_length=20_000)
     text_fr: str = Field(default="", max_length=20_000)
     text_es: str = Field(default="", max_length=20_000)
+    seats: int = Field(default=1, ge=1, le=100, description="Elections: how many seats are filled")
 
 
 class MotionTransitionIn(BaseModel):
@@ -75,6 +76,7 @@ class MotionOut(BaseModel):
     amends: int | None
     depth: int
     decision_type: str
+    seats: int = 1
     status: MotionStatus
     version: int
     mover: str | None

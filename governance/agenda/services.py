@@ -30,6 +30,7 @@ from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import Meeting
 from governance.organisations.tables import Body, Member
+from governance.polls.voiding import void_open_polls, void_open_polls_on_item
 from governance.record import log
 from governance.vocabulary import DecisionType, ItemStatus, MotionStatus, label
 
@@ -43,6 +44,9 @@ MOTION_TRANSITIONS: dict[tuple[str, str], str] = {
     ("proposed", "debate"): "chair",  # only when the statutes need no seconder
     ("seconded", "debate"): "chair",
     ("debate", "voting"): "chair",
+    # Back to debate (to amend, or after an objection to unanimous consent): an open
+    # poll on the motion is void, since what it froze is about to change.
+    ("voting", "debate"): "chair",
     ("voting", "adopted"): "chair",
     ("voting", "rejected"): "chair",
     ("proposed", "withdrawn"): "mover",
@@ -400,6 +404,7 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
                 mover_member=mover,
                 mover_person=principal.person_id,
                 status="proposed",
+                seats=data.seats if decision_type == "election" else 1,
                 created_at=at,
                 status_changed_at=at,
             )
@@ -521,6 +526,8 @@ async def move(context: MeetingContext, principal: Principal, motion_id: int, ta
             note=note or None,
             decision=values.get(Motion.decision_number),
         )
+        if (current, target) == ("voting", "debate"):
+            await void_open_polls(context.meeting["id"], motion_id, principal.person_id, "motion taken back to debate")
         if target == "adopted":
             await _take_effect(context, principal, motion)
         if target in ("postponed", "referred", "withdrawn", "rejected"):
@@ -682,6 +689,8 @@ async def declare_recusal(
                 declared_by=principal.person_id,
             )
         )
+        # The electorate of an open poll on this item was frozen without the recusal.
+        await void_open_polls_on_item(context.meeting["id"], item_id, principal.person_id, "recusal declared")
         await log.append(
             context.meeting["id"],
             "recusal_declared",

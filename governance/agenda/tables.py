@@ -69,6 +69,7 @@ class Motion(Table, tablename="motion"):
     decision_number = Varchar(length=40, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     status_changed_at = Timestamptz(default=TimestamptzNow())
+    seats = Integer(default=1)  # elections: how many seats the election fills
 
 
 class MotionText(Table, tablename="motion_text"):

@@ -240,7 +240,7 @@ async def _view(request: Req, context: MeetingContext) -> dict[str, Any]:
         register = await attendance.load_register(context)
         values = _panel_context(request, register)
     values.update(await agenda_panel(context, principal_of(request), register))
-    values.update(await poll_panel(context, principal_of(request)))
+    values.update(await poll_panel(context, principal_of(request), values.get("motions", ())))
     return values
 
 

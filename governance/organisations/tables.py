@@ -135,6 +135,12 @@ class RuleSet(Table, tablename="rule_set"):
     secretary_may_drive_agenda = Boolean(default=False)
     agenda_article = Varchar(length=120, default="(demo)")
 
+    # Voting
+    blank_ballots_distinct = Boolean(default=False)
+    ballots_changeable = Boolean(default=False)
+    weighted_votes = Boolean(default=False)
+    voting_article = Varchar(length=120, default="(demo)")
+
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -163,6 +169,8 @@ class Member(Table, tablename="member"):
     region = Varchar(length=30)
     category = Varchar(length=20, default="active")
     created_at = Timestamptz(default=TimestamptzNow())
+    # Votes this member carries where the rule set weighs votes (else every member has one).
+    vote_weight = Integer(default=1)
 
 
 class MemberFee(Table, tablename="member_fee"):

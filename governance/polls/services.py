@@ -1,20 +1,30 @@
-"""Polls on motions: opening freezes, casting records once, closing counts.
+"""Polls on motions and elections: opening freezes, casting records once, closing counts.
 
+* **Methods**: roll-call (named ballots), secret (ballots apart from participation), show
+  of hands (the tellers enter the counts and sign with their names), unanimous consent (the
+  chair asks for objections: none means adopted; one objection ends the call and the chair
+  opens a real vote). Elections take roll-call or secret ballots only.
 * **Opening** (the chair, on a motion put to the vote) checks and records the quorum
-  (no quorum, no poll), then freezes the question (the authoritative text), the majority
-  rule for the motion's decision type, the tie rule and the electorate: each voting
-  member attending or validly represented, minus recused members, with its weight and
-  the person who casts for it (its representative, or the holder of its proxy).
+  (no quorum, no poll), then freezes the question (the authoritative text), the options
+  (yes/no/abstain, blank where the rule set distinguishes it; candidates and the election
+  method for an election), the majority rule, the tie rule and the electorate: each voting
+  member attending or validly represented, minus recused members, with its weight and the
+  person who casts for it. Changing a frozen element (a recusal on the item, a candidate
+  nominated or withdrawn, the motion taken back to debate) voids the open poll; the next
+  opening is a new round.
 * **Casting** records one ballot per member per poll: the database's unique index on
   participation is the last word, and a retried submission with the same client token
   gets the first answer back. Secret ballots are stored apart from participation, with
   no timestamp, no sequential id and no member; their id is the SHA-256 of the receipt.
+  Where the rule set allows it, a ballot may be changed until the close (a secret one only
+  by the device that holds its first token: nothing on the server links it to the member).
   On PostgreSQL a cast holds a FOR SHARE lock on the poll row (casts run side by side)
   and closing takes FOR UPDATE (it waits for casts in flight, and later casts see the
   poll closed): a ballot is either counted or refused, never accepted and dropped.
-* **Closing** counts from the rows and decides with ``governance.polls.majority``; the
-  outcome moves the motion (adopted with its decision number, or rejected), unless the
-  tie rule asks for a new round, a casting vote or lot.
+* **Closing** counts from the rows and decides with ``governance.polls.majority`` (motions)
+  or ``governance.polls.elections`` (a round). The outcome moves the motion (adopted with its
+  decision number, or rejected), unless the tie rule asks for a new round or a casting vote,
+  which the office named in the rule set then records; lot is drawn by the server and logged.
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
+from collections import Counter
 from fractions import Fraction
 from typing import Any
 
@@ -35,15 +47,21 @@ from governance.db import IntegrityViolation, reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
 from governance.meetings import attendance, live
+from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import MajorityRule, Member
+from governance.polls import elections
+from governance.polls.guards import holds_casting_vote
 from governance.polls.majority import Count, Majority, decide
-from governance.polls.tables import Participation, Poll, PollElector, RollCallVote, SecretBallot
+from governance.polls.tables import Candidate, Participation, Poll, PollElector, RollCallVote, SecretBallot
+from governance.polls.voiding import void_open_polls
 from governance.record import log
 from governance.settings import get_settings
 
 Row = dict[str, Any]
+METHODS = ("roll_call", "secret", "show_of_hands", "unanimous_consent")
+BALLOT_METHODS = ("roll_call", "secret")
 CHOICES = ("yes", "no", "abstain")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
 # Below this many voters a secret ballot may not be secret in practice (warn the chair).
@@ -54,6 +72,10 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def receipt_for(poll_id: int, token: str) -> str:
     """The voter's receipt: derived from the token only the tablet knows, so a retried
     submission gets the same receipt back and the server stores nothing that links it."""
@@ -61,10 +83,19 @@ def receipt_for(poll_id: int, token: str) -> str:
     return hmac.new(key, f"{poll_id}:{token}".encode(), hashlib.sha256).hexdigest()
 
 
-def electorate_hash(electors: list[tuple[int, int]]) -> str:
-    """SHA-256 of the canonical electorate (member, weight), committed at opening."""
+def electorate_hash(electors: list[tuple[int, int, int]]) -> str:
+    """SHA-256 of the canonical electorate (member, weight, proxy holder or 0), committed at opening."""
     canonical = json.dumps(sorted(electors), separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def options_of(poll: Row) -> Any:
+    """Motion: the option codes. Election: {"candidates": [ids], "method": ...}."""
+    return json.loads(poll["options"])
+
+
+def candidates_of(poll: Row) -> list[int]:
+    return list(options_of(poll)["candidates"]) if poll["kind"] == "election" else []
 
 
 async def get_poll(context: MeetingContext, poll_id: int) -> Row:
@@ -88,11 +119,178 @@ async def progress(poll_id: int) -> tuple[int, int]:
     return voted, size
 
 
+# --- candidates -----------------------------------------------------------------------------
+
+
+async def _election_motion(context: MeetingContext, motion_id: int) -> Row:
+    motion = await agenda.get_motion(context, motion_id)
+    if motion["decision_type"] != "election":
+        raise Conflict(_("Candidates stand in elections only."))
+    if motion["status"] in ("adopted", "rejected", "withdrawn", "postponed", "referred"):
+        raise Conflict(_("This election is over."))
+    return motion
+
+
+async def list_candidates(context: MeetingContext, motion_id: int) -> list[Row]:
+    async with reading():
+        return (
+            await Candidate.select(
+                Candidate.id,
+                Candidate.member,
+                Candidate.member.slug.as_alias("slug"),
+                Candidate.member.name.as_alias("name"),
+                Candidate.withdrawn_at,
+            )
+            .where(Candidate.motion == motion_id)
+            .order_by(Candidate.member.name)
+        )
+
+
+def _may_manage_candidates(context: MeetingContext) -> None:
+    if not (agenda.drives(context) or MeetingRole.secretary in context.roles):
+        raise Forbidden(_("Only the chair or the secretariat registers candidates."))
+
+
+async def nominate(context: MeetingContext, principal: Principal, motion_id: int, member_slug: str) -> Row:
+    """Register a member city as a candidate; it must hold a seat with the right to vote."""
+    _may_manage_candidates(context)
+    register = await attendance.load_register(context)
+    try:
+        line = register.line(member_slug)
+    except NotFound as exc:
+        raise Invalid(exc.message, fields={"member": exc.message}) from exc
+    if not line.votes:
+        message = _("{member} is not eligible: {reason}").format(member=line.name, reason=line.no_vote_reason or "")
+        raise Invalid(message, fields={"member": message})
+
+    async def add() -> None:
+        await _election_motion(context, motion_id)
+        existing = (
+            await Candidate.select().where((Candidate.motion == motion_id) & (Candidate.member == line.id)).first()
+        )
+        at = _now()
+        if existing is not None and existing["withdrawn_at"] is None:
+            raise Conflict(_("{member} is already a candidate.").format(member=line.name))
+        if existing is not None:
+            await Candidate.update({Candidate.withdrawn_at: None, Candidate.nominated_at: at}).where(
+                Candidate.id == existing["id"]
+            )
+        else:
+            await Candidate.insert(
+                Candidate(motion=motion_id, member=line.id, nominated_by=principal.person_id, nominated_at=at)
+            )
+        await log.append(context.meeting["id"], "candidate_nominated", principal.person_id, at, motion=motion_id,
+                         member=line.id)  # fmt: skip
+        await void_open_polls(context.meeting["id"], motion_id, principal.person_id, "candidates changed")
+
+    await agenda.change(context, add)
+    live.meeting_changed(context.meeting["id"])
+    return next(c for c in await list_candidates(context, motion_id) if c["member"] == line.id)
+
+
+async def withdraw_candidate(context: MeetingContext, principal: Principal, motion_id: int, member_slug: str) -> Row:
+    _may_manage_candidates(context)
+
+    async def withdraw() -> Row:
+        await _election_motion(context, motion_id)
+        row = (
+            await Candidate.select(Candidate.id, Candidate.member, Candidate.withdrawn_at)
+            .where((Candidate.motion == motion_id) & (Candidate.member.slug == member_slug))
+            .first()
+        )
+        if row is None or row["withdrawn_at"] is not None:
+            raise NotFound(_("No such candidate."))
+        at = _now()
+        await Candidate.update({Candidate.withdrawn_at: at}).where(Candidate.id == row["id"])
+        await log.append(context.meeting["id"], "candidate_withdrawn", principal.person_id, at, motion=motion_id,
+                         member=row["member"])  # fmt: skip
+        await void_open_polls(context.meeting["id"], motion_id, principal.person_id, "candidates changed")
+        return row
+
+    row = await agenda.change(context, withdraw)
+    live.meeting_changed(context.meeting["id"])
+    return row
+
+
+async def _election_state(motion_id: int, exclude: int | None = None) -> tuple[list[int], Row | None]:
+    """(elected so far, the last counted round) over the motion's closed, non-void polls."""
+    rounds = await (
+        Poll.select()
+        .where((Poll.motion == motion_id) & (Poll.status == "closed") & (Poll.id != (exclude or -1)))
+        .order_by(Poll.round)
+    )
+    elected: list[int] = []
+    for row in rounds:
+        elected += json.loads(row["elected"] or "[]")
+    return elected, (rounds[-1] if rounds else None)
+
+
+async def _standing(motion: Row) -> tuple[list[int], int]:
+    """(candidates standing in the next round, seats left to fill)."""
+    elected, last = await _election_state(motion["id"])
+    seats_left = motion["seats"] - len(elected)
+    nominated = [
+        c["member"]
+        for c in await Candidate.select(Candidate.member, Candidate.withdrawn_at)
+        .where(Candidate.motion == motion["id"])
+        .order_by(Candidate.member.name)
+        if c["withdrawn_at"] is None and c["member"] not in elected
+    ]
+    if last is not None and last["next_candidates"]:
+        carried = set(json.loads(last["next_candidates"]))
+        nominated = [c for c in nominated if c in carried]
+    return nominated, seats_left
+
+
+async def declare_unopposed(context: MeetingContext, principal: Principal, motion_id: int) -> Row:
+    """No vote where candidates <= seats, when the statutes say so (DOMAIN rule 10)."""
+    if not agenda.drives(context):
+        raise Forbidden(_("Only the chair declares the result of an election."))
+    rules = context.rule_set or {}
+
+    async def declare() -> None:
+        motion = await _election_motion(context, motion_id)
+        if motion["status"] != "voting":
+            raise Conflict(_("Put the motion to the vote first."))
+        if not rules.get("election_uncontested_without_vote"):
+            raise Conflict(
+                _("The statutes hold a vote even when candidates do not outnumber seats ({article}).").format(
+                    article=rules.get("election_article", "")
+                )
+            )
+        standing, seats_left = await _standing(motion)
+        if not standing:
+            raise Conflict(_("There is no candidate."))
+        if len(standing) > seats_left:
+            raise Conflict(_("There are more candidates than seats: hold the vote."))
+        elected, _last = await _election_state(motion_id)
+        names = await _names(elected + standing)
+        note = _("Elected without a vote, {n} candidate(s) for {seats} seat(s) ({article}): {names}").format(
+            n=len(standing), seats=seats_left, article=rules.get("election_article", ""),
+            names=", ".join(names[c] for c in elected + standing),
+        )  # fmt: skip
+        await log.append(context.meeting["id"], "elected_unopposed", principal.person_id, motion=motion_id,
+                         elected=standing)  # fmt: skip
+        await agenda.move(context, principal, motion_id, "adopted", note)
+
+    await agenda.change(context, declare)
+    live.meeting_changed(context.meeting["id"])
+    return await agenda.get_motion(context, motion_id)
+
+
+async def _names(member_ids: list[int]) -> dict[int, str]:
+    rows = await Member.select(Member.id, Member.name).where(Member.id.is_in(member_ids or [-1]))
+    return {r["id"]: r["name"] for r in rows}
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
 async def open_poll(context: MeetingContext, principal: Principal, motion_id: int, method: str) -> Row:
     if not agenda.drives(context):
         raise Forbidden(_("Only the chair opens a vote at this meeting."))
-    if method not in ("roll_call", "secret"):
-        raise Invalid(_("Choose a roll-call or a secret ballot."), fields={"method": _("Choose one of the options.")})
+    if method not in METHODS:
+        raise Invalid(_("Choose how the vote is taken."), fields={"method": _("Choose one of the options.")})
     rules = context.rule_set or {}
     if context.meeting["status"] != "open":
         raise Conflict(_("The meeting is not in session."))
@@ -101,12 +299,15 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
         motion = await agenda.get_motion(context, motion_id)
         if motion["status"] != "voting":
             raise Conflict(_("Put the motion to the vote first."))
-        if method == "roll_call" and motion["decision_type"] == "election" and rules.get("secret_ballot_for_elections"):
+        election = motion["decision_type"] == "election"
+        if election and rules.get("secret_ballot_for_elections") and method != "secret":
             raise Conflict(
                 _("The statutes require a secret ballot for elections ({article}).").format(
                     article=rules.get("secret_ballot_article", "")
                 )
             )
+        if election and method not in BALLOT_METHODS:
+            raise Conflict(_("An election is held by roll call or by secret ballot."))
         majority = (
             await MajorityRule.select()
             .where((MajorityRule.rule_set == rules["id"]) & (MajorityRule.decision_type == motion["decision_type"]))
@@ -117,11 +318,26 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
         )
         if majority is None:
             raise Conflict(_("The rule set has no majority rule for this kind of decision."))
+        seats = 1
+        if election:
+            standing, seats = await _standing(motion)
+            if not standing:
+                raise Conflict(_("Register the candidates first."))
+            if len(standing) <= seats and rules.get("election_uncontested_without_vote"):
+                message = _("{n} candidate(s) for {seats} seat(s): the statutes elect them without a vote ({article}).")
+                raise Conflict(
+                    message.format(n=len(standing), seats=seats, article=rules.get("election_article", ""))
+                )  # fmt: skip
+            options: Any = {"candidates": standing, "method": rules.get("election_method", "absolute_then_relative")}
+        elif method in BALLOT_METHODS:
+            options = [*CHOICES, "blank"] if rules.get("blank_ballots_distinct") else list(CHOICES)
+        else:
+            options = list(CHOICES) if method == "show_of_hands" else []
         register = await attendance.load_register(context)
         recused = {r["member"] for r in await agenda.list_recusals(context, motion["item"])}
         quorum = item_quorum_for(context, register, recused)
         # Rule 4: the quorum is re-checked and recorded before every poll opens.
-        at = dt.datetime.now(dt.UTC)
+        at = _now()
         await QuorumCheck.insert(
             QuorumCheck(
                 meeting=context.meeting["id"],
@@ -143,8 +359,13 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
                     counted=quorum.counted, required=quorum.required
                 )
             )
+        entitled = register.voters - recused
+        weights = {m: 1 for m in entitled}
+        if rules.get("weighted_votes"):
+            rows = await Member.select(Member.id, Member.vote_weight).where(Member.id.is_in(list(entitled) or [-1]))
+            weights.update({r["id"]: r["vote_weight"] for r in rows})
         electors: list[dict[str, Any]] = []
-        for member in sorted(register.voters - recused):
+        for member in sorted(entitled):
             if member in register.attending:
                 electors.append({"member": member, "voter": register.representatives[member], "proxy_holder": None})
             elif member in register.represented_by:
@@ -152,8 +373,9 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
                 if holder in recused:
                     continue
                 electors.append({"member": member, "voter": register.representatives[holder], "proxy_holder": holder})
-        present = sum(1 for e in electors if e["proxy_holder"] is None)
-        committed = electorate_hash([(e["member"], 1) for e in electors])
+        present = sum(weights[e["member"]] for e in electors if e["proxy_holder"] is None)
+        total = sum(weights[e["member"]] for e in electors)
+        committed = electorate_hash([(e["member"], weights[e["member"]], e["proxy_holder"] or 0) for e in electors])
         round_number = 1 + await Poll.count().where(Poll.motion == motion_id)
         question = agenda.text_in(motion, motion["authoritative_language"])
         rows = await Poll.insert(
@@ -163,6 +385,10 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
                 round=round_number,
                 method=method,
                 status="open",
+                kind="election" if election else "motion",
+                options=json.dumps(options, separators=(",", ":")),
+                seats=seats,
+                changeable=bool(rules.get("ballots_changeable")) and method in BALLOT_METHODS,
                 question=question,
                 question_language=motion["authoritative_language"],
                 threshold_numerator=majority["threshold_numerator"],
@@ -174,8 +400,8 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
                 electorate_hash=committed,
                 electorate_size=len(electors),
                 present_weight=present,
-                represented_weight=len(electors) - present,
-                members_weight=len(register.voters - recused),
+                represented_weight=total - present,
+                members_weight=sum(weights.values()),
                 quorum_counted=quorum.counted,
                 quorum_required=quorum.required,
                 opened_at=at,
@@ -183,8 +409,8 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
             )
         ).returning(Poll.id)
         poll_id = rows[0]["id"]
-        for elector in electors:
-            await PollElector.insert(PollElector(poll=poll_id, weight=1, **elector))
+        if electors:
+            await PollElector.insert(*(PollElector(poll=poll_id, weight=weights[e["member"]], **e) for e in electors))
         await log.append(
             context.meeting["id"],
             "poll_opened",
@@ -194,13 +420,45 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
             motion=motion_id,
             method=method,
             round=round_number,
+            options=options,
+            seats=seats,
             electorate=len(electors),
             electorate_hash=committed,
         )
         return poll_id
 
     poll_id = await agenda.change(context, freeze)
+    live.meeting_changed(context.meeting["id"])
     return await get_poll(context, poll_id)
+
+
+async def void_poll(context: MeetingContext, principal: Principal, poll_id: int, reason: str) -> Row:
+    """The chair voids an open poll (a frozen element must change); the next opening is a new round."""
+    if not agenda.drives(context):
+        raise Forbidden(_("Only the chair voids a vote at this meeting."))
+    reason = reason.strip()
+    if not reason:
+        message = _("Say why the vote is void.")
+        raise Invalid(message, fields={"reason": message})
+
+    async def void() -> None:
+        poll = (
+            await Poll.select(Poll.status, Poll.motion)
+            .where((Poll.id == poll_id) & (Poll.meeting == context.meeting["id"]))
+            .first()
+        )
+        if poll is None:
+            raise NotFound(_("No such poll in this meeting."))
+        if poll["status"] != "open":
+            raise Conflict(_("Only an open vote can be voided."))
+        await void_open_polls(context.meeting["id"], poll["motion"], principal.person_id, reason[:300])
+
+    await agenda.change(context, void)
+    live.meeting_changed(context.meeting["id"])
+    return await get_poll(context, poll_id)
+
+
+# --- casting --------------------------------------------------------------------------------
 
 
 async def _lock_poll(poll_id: int, strength: str) -> None:
@@ -208,16 +466,60 @@ async def _lock_poll(poll_id: int, strength: str) -> None:
         await Poll.select(Poll.id).where(Poll.id == poll_id).lock_rows(strength)  # type: ignore[arg-type]
 
 
-async def cast(
-    context: MeetingContext, principal: Principal, poll_id: int, member_slug: str, choice: str, token: str
-) -> Row:
-    """Record one ballot for ``member_slug``; returns {"receipt", "poll"} (same size whatever the choice)."""
-    if choice not in CHOICES:
-        raise Invalid(_("Choose yes, no or abstain."), fields={"choice": _("Choose one of the options.")})
-    if not TOKEN.match(token):
-        raise Invalid(
-            _("The submission token is missing or malformed."), fields={"token": _("This value is not valid.")}
+def ballot_content(poll: Row, choice: str) -> str:
+    """The canonical content of a ballot for ``poll``, or a refusal that says why."""
+    if poll["kind"] == "motion":
+        options = options_of(poll)
+        if choice not in options:
+            words = {"yes": _("yes"), "no": _("no"), "abstain": _("abstain"), "blank": _("blank")}
+            message = _("Choose one of: {options}.").format(options=", ".join(str(words[o]) for o in options))
+            raise Invalid(message, fields={"choice": message})
+        return choice
+    if choice in ("blank", "abstain"):
+        return choice
+    try:
+        marks = [int(part) for part in choice.split(",")]
+    except ValueError:
+        marks = [-1]
+    problem = elections.check_ballot(marks, candidates_of(poll), poll["seats"])
+    if problem == "too_many":
+        message = _("Mark at most {seats} candidate(s).").format(seats=poll["seats"])
+    elif problem is not None:
+        message = _("Mark only the candidates on the ballot, each once.")
+    else:
+        return ",".join(str(mark) for mark in sorted(marks))
+    raise Invalid(message, fields={"choice": message})
+
+
+def _closed_message(poll: Row) -> str:
+    if poll["status"] == "void":
+        return _("This vote was declared void ({reason}): your ballot was not recorded.").format(
+            reason=poll["void_reason"]
         )
+    closed_at = poll["closed_at"].astimezone(dt.UTC).strftime("%H:%M:%S") if poll["closed_at"] else ""
+    return _("The poll closed at {time} (UTC): your ballot was not recorded.").format(time=closed_at)
+
+
+async def cast(
+    context: MeetingContext,
+    principal: Principal,
+    poll_id: int,
+    member_slug: str,
+    choice: str,
+    token: str,
+    previous: str | None = None,
+) -> Row:
+    """Record one ballot for ``member_slug``; returns {"receipt", "poll"} (same size whatever the choice).
+
+    ``previous`` is the token of the member's earlier ballot, to change it where the rule set
+    allows changing ballots until the close."""
+    if not isinstance(choice, str) or not 1 <= len(choice) <= 1000:
+        raise Invalid(_("Choose an option."), fields={"choice": _("Choose one of the options.")})
+    for value in (token, previous):
+        if value is not None and not TOKEN.match(value):
+            raise Invalid(
+                _("The submission token is missing or malformed."), fields={"token": _("This value is not valid.")}
+            )
     member = (
         await Member.select(Member.id, Member.name)
         .where((Member.slug == member_slug) & (Member.organisation == context.organisation["id"]))
@@ -242,8 +544,10 @@ async def cast(
                 raise Conflict(_("This submission token was already used for another ballot."))
             return  # a retry: the first answer stands
         if poll["status"] != "open":
-            closed_at = poll["closed_at"].astimezone(dt.UTC).strftime("%H:%M:%S") if poll["closed_at"] else ""
-            raise Conflict(_("The poll closed at {time} (UTC): your ballot was not recorded.").format(time=closed_at))
+            raise Conflict(_closed_message(poll))
+        if poll["method"] not in BALLOT_METHODS:
+            raise Conflict(_("This vote is not cast on tablets: the chair takes it in the room."))
+        content = ballot_content(poll, choice)
         elector = (
             await PollElector.select()
             .where((PollElector.poll == poll_id) & (PollElector.member == member["id"]))
@@ -253,18 +557,27 @@ async def cast(
             raise Forbidden(_("{member} is not in this poll's electorate.").format(member=member["name"]))
         if elector["voter"] != principal.person_id:
             raise Forbidden(_("You do not cast the vote of {member} in this poll.").format(member=member["name"]))
+        if poll["changeable"]:
+            first = (
+                await Participation.select()
+                .where((Participation.poll == poll_id) & (Participation.member == member["id"]))
+                .first()
+            )
+            if first is not None:
+                await _change_ballot(poll, member, first, content, token, previous)
+                return
         await Participation.insert(
             Participation(poll=poll_id, member=member["id"], person=principal.person_id, token_hash=token_hash)
         )
         if poll["method"] == "secret":
             await SecretBallot.insert(
                 SecretBallot(
-                    id=_hash(receipt_for(poll_id, token)), poll=poll_id, choice=choice, weight=elector["weight"]
+                    id=_hash(receipt_for(poll_id, token)), poll=poll_id, choice=content, weight=elector["weight"]
                 )
             )
         else:
             await RollCallVote.insert(
-                RollCallVote(poll=poll_id, member=member["id"], choice=choice, weight=elector["weight"])
+                RollCallVote(poll=poll_id, member=member["id"], choice=content, weight=elector["weight"])
             )
 
     try:
@@ -289,7 +602,102 @@ async def cast(
     return {"poll": poll_id, "receipt": receipt_for(poll_id, token)}
 
 
-async def close_poll(context: MeetingContext, principal: Principal, poll_id: int) -> Row:
+async def _change_ballot(poll: Row, member: Row, first: Row, content: str, token: str, previous: str | None) -> None:
+    """Replace a member's ballot before the close (rule set: ballots changeable)."""
+    if poll["method"] == "secret":
+        # Only the device holding the first token can find the ballot: its id is derived
+        # from that token's receipt, and the server keeps no link from member to ballot.
+        if previous is None or _hash(previous) != first["token_hash"]:
+            message = _("{member} has already voted. To change a secret ballot, use the change button on its receipt.")
+            raise Conflict(message.format(member=member["name"]))  # fmt: skip
+        deleted = (
+            await SecretBallot.delete()
+            .where((SecretBallot.id == _hash(receipt_for(poll["id"], previous))) & (SecretBallot.poll == poll["id"]))
+            .returning(SecretBallot.weight)
+        )
+        if not deleted:
+            raise Conflict(_("The earlier ballot could not be found; it was not changed."))
+        await SecretBallot.insert(
+            SecretBallot(
+                id=_hash(receipt_for(poll["id"], token)), poll=poll["id"], choice=content, weight=deleted[0]["weight"]
+            )
+        )
+    else:
+        await RollCallVote.update({RollCallVote.choice: content}).where(
+            (RollCallVote.poll == poll["id"]) & (RollCallVote.member == member["id"])
+        )
+    await Participation.update({Participation.token_hash: _hash(token)}).where(Participation.id == first["id"])
+
+
+async def object_to_consent(context: MeetingContext, principal: Principal, poll_id: int, member_slug: str) -> Row:
+    """One objection ends a call for unanimous consent: the chair then takes a real vote.
+
+    A member's representative objects from the tablet; the chair records an objection heard
+    in the room for any member of the electorate."""
+    member = (
+        await Member.select(Member.id, Member.name)
+        .where((Member.slug == member_slug) & (Member.organisation == context.organisation["id"]))
+        .first()
+    )
+    if member is None:
+        raise Invalid(_("No such member."), fields={"member": _("No such member.")})
+
+    async def objection() -> None:
+        await _lock_poll(poll_id, "UPDATE")
+        poll = await Poll.select().where((Poll.id == poll_id) & (Poll.meeting == context.meeting["id"])).first()
+        if poll is None:
+            raise NotFound(_("No such poll in this meeting."))
+        if poll["method"] != "unanimous_consent":
+            raise Conflict(_("Objections are for a call for unanimous consent."))
+        if poll["status"] != "open":
+            raise Conflict(_closed_message(poll))
+        elector = (
+            await PollElector.select()
+            .where((PollElector.poll == poll_id) & (PollElector.member == member["id"]))
+            .first()
+        )
+        if elector is None:
+            raise Forbidden(_("{member} is not in this poll's electorate.").format(member=member["name"]))
+        if elector["voter"] != principal.person_id and not agenda.drives(context):
+            raise Forbidden(_("You do not speak for {member} in this poll.").format(member=member["name"]))
+        at = _now()
+        arithmetic = _("Objection by {member}: no unanimous consent; the chair takes a vote.").format(
+            member=member["name"]
+        )
+        await Poll.update(
+            {
+                Poll.status: "closed",
+                Poll.closed_at: at,
+                Poll.closed_by: principal.person_id,
+                Poll.outcome: "objection",
+                Poll.objection: member["name"],
+                Poll.arithmetic: arithmetic,
+            }
+        ).where(Poll.id == poll_id)
+        await log.append(context.meeting["id"], "consent_objection", principal.person_id, at, poll=poll_id,
+                         member=member["id"])  # fmt: skip
+
+    await agenda.change(context, objection)
+    live.meeting_changed(context.meeting["id"])
+    return await get_poll(context, poll_id)
+
+
+# --- closing --------------------------------------------------------------------------------
+
+
+def _majority(poll: Row) -> Majority:
+    return Majority(Fraction(poll["threshold_numerator"], poll["threshold_denominator"]), poll["strict"], poll["base"])
+
+
+async def close_poll(
+    context: MeetingContext,
+    principal: Principal,
+    poll_id: int,
+    *,
+    counts: dict[str, int] | None = None,
+    tellers: str = "",
+) -> Row:
+    """Close and count. A show of hands needs the tellers' ``counts`` (yes/no/abstain) and names."""
     if not agenda.drives(context):
         raise Forbidden(_("Only the chair closes a vote at this meeting."))
 
@@ -300,50 +708,15 @@ async def close_poll(context: MeetingContext, principal: Principal, poll_id: int
             raise NotFound(_("No such poll in this meeting."))
         if poll["status"] != "open":
             raise Conflict(_("This poll is already closed."))
-        table = SecretBallot if poll["method"] == "secret" else RollCallVote
-        rows = await table.select(table.choice, table.weight).where(table.poll == poll_id)
-        totals = {choice: sum(r["weight"] for r in rows if r["choice"] == choice) for choice in CHOICES}
-        chair_vote = None
-        if poll["method"] == "roll_call":
-            chair = context.chair
-            if chair is not None:
-                vote = (
-                    await RollCallVote.select(RollCallVote.choice)
-                    .where((RollCallVote.poll == poll_id) & (RollCallVote.member == chair["member"]))
-                    .first()
-                )
-                chair_vote = vote["choice"] if vote else None
-        majority = Majority(
-            Fraction(poll["threshold_numerator"], poll["threshold_denominator"]), poll["strict"], poll["base"]
-        )
-        result = decide(
-            majority,
-            Count(
-                yes=totals["yes"],
-                no=totals["no"],
-                abstain=totals["abstain"],
-                present=poll["present_weight"],
-                represented=poll["represented_weight"],
-                members=poll["members_weight"],
-            ),
-            tie_rule=poll["tie_rule"],
-            secret=poll["method"] == "secret",
-            chair_vote=chair_vote,
-        )
-        at = dt.datetime.now(dt.UTC)
-        arithmetic = f"{result.arithmetic} ({poll['majority_article']})"
-        await Poll.update(
-            {
-                Poll.status: "closed",
-                Poll.closed_at: at,
-                Poll.closed_by: principal.person_id,
-                Poll.yes: totals["yes"],
-                Poll.no: totals["no"],
-                Poll.abstain: totals["abstain"],
-                Poll.outcome: result.outcome,
-                Poll.arithmetic: arithmetic,
-            }
-        ).where(Poll.id == poll_id)
+        at = _now()
+        if poll["kind"] == "election":
+            values, effect = await _count_election(context, poll)
+        elif poll["method"] == "unanimous_consent":
+            values, effect = _consent(poll)
+        else:
+            values, effect = await _count_motion(context, poll, counts, tellers)
+        values.update({Poll.status: "closed", Poll.closed_at: at, Poll.closed_by: principal.person_id})
+        await Poll.update(values).where(Poll.id == poll_id)
         voted = await Participation.count().where(Participation.poll == poll_id)
         await log.append(
             context.meeting["id"],
@@ -352,27 +725,250 @@ async def close_poll(context: MeetingContext, principal: Principal, poll_id: int
             at,
             poll=poll_id,
             voted=voted,
-            yes=totals["yes"],
-            no=totals["no"],
-            abstain=totals["abstain"],
-            outcome=result.outcome,
-            arithmetic=arithmetic,
-            casting_vote=result.casting_vote_used,
+            yes=values.get(Poll.yes),
+            no=values.get(Poll.no),
+            abstain=values.get(Poll.abstain),
+            blank=values.get(Poll.blank),
+            tally=values.get(Poll.tally),
+            elected=values.get(Poll.elected),
+            tellers=values.get(Poll.tellers),
+            outcome=values[Poll.outcome],
+            arithmetic=values[Poll.arithmetic],
         )
-        if result.outcome in ("adopted", "rejected"):
-            await agenda.move(context, principal, poll["motion"], result.outcome, arithmetic)
+        if effect is not None:
+            await agenda.move(context, principal, poll["motion"], effect[0], effect[1])
 
     await agenda.change(context, count)
     live.meeting_changed(context.meeting["id"])
     return await get_poll(context, poll_id)
 
 
+Effect = tuple[str, str] | None  # (the motion's new status, the note) or nothing yet
+
+
+def _consent(poll: Row) -> tuple[dict[Any, Any], Effect]:
+    arithmetic = _("No objection among {n} members entitled to vote: adopted by unanimous consent.").format(
+        n=poll["electorate_size"]
+    )
+    return {Poll.outcome: "adopted", Poll.arithmetic: arithmetic}, ("adopted", arithmetic)
+
+
+async def _count_motion(
+    context: MeetingContext, poll: Row, counts: dict[str, int] | None, tellers: str
+) -> tuple[dict[Any, Any], Effect]:
+    values: dict[Any, Any] = {}
+    if poll["method"] == "show_of_hands":
+        totals = _tellers_counts(poll, counts, tellers)
+        electorate = sum(r["weight"] for r in await PollElector.select(PollElector.weight).where(
+            PollElector.poll == poll["id"]))  # fmt: skip
+        if sum(totals.values()) > electorate:
+            message = _("The counts add up to {sum}, more than the {n} votes of the electorate.").format(
+                sum=sum(totals.values()), n=electorate
+            )
+            raise Invalid(message, fields={"yes": message})
+        values[Poll.tellers] = tellers.strip()[:300]
+    else:
+        table = SecretBallot if poll["method"] == "secret" else RollCallVote
+        rows = await table.select(table.choice, table.weight).where(table.poll == poll["id"])
+        totals = {choice: sum(r["weight"] for r in rows if r["choice"] == choice) for choice in (*CHOICES, "blank")}
+    chair_vote = None
+    if poll["method"] == "roll_call" and context.chair is not None:
+        vote = (
+            await RollCallVote.select(RollCallVote.choice)
+            .where((RollCallVote.poll == poll["id"]) & (RollCallVote.member == context.chair["member"]))
+            .first()
+        )
+        chair_vote = vote["choice"] if vote else None
+    result = decide(
+        _majority(poll),
+        Count(
+            yes=totals["yes"],
+            no=totals["no"],
+            abstain=totals["abstain"],
+            blank=totals.get("blank", 0),
+            present=poll["present_weight"],
+            represented=poll["represented_weight"],
+            members=poll["members_weight"],
+        ),
+        tie_rule=poll["tie_rule"],
+        secret=poll["method"] == "secret",
+        chair_vote=chair_vote,
+    )
+    outcome, arithmetic = result.outcome, f"{result.arithmetic} ({poll['majority_article']})"
+    if outcome == "tie_lot":
+        # Lot is drawn here, by the server's CSPRNG, and the draw is in the record.
+        outcome = secrets.choice(["adopted", "rejected"])
+        arithmetic += f"; lot drawn: {outcome}"
+    if poll["method"] == "show_of_hands":
+        arithmetic += "; " + _("counted by {tellers}").format(tellers=values[Poll.tellers])
+    values.update(
+        {
+            Poll.yes: totals["yes"],
+            Poll.no: totals["no"],
+            Poll.abstain: totals["abstain"],
+            Poll.blank: totals.get("blank", 0),
+            Poll.outcome: outcome,
+            Poll.arithmetic: arithmetic,
+        }
+    )
+    effect: Effect = (outcome, arithmetic) if outcome in ("adopted", "rejected") else None
+    return values, effect
+
+
+def _tellers_counts(poll: Row, counts: dict[str, int] | None, tellers: str) -> dict[str, int]:
+    if not tellers.strip():
+        message = _("Name the tellers who counted the hands.")
+        raise Invalid(message, fields={"tellers": message})
+    totals: dict[str, int] = {}
+    problems: dict[str, str] = {}
+    for choice in CHOICES:
+        value = (counts or {}).get(choice)
+        if not isinstance(value, int) or value < 0 or value > 1_000_000:
+            problems[choice] = _("Enter a whole number, 0 or more.")
+        else:
+            totals[choice] = value
+    if problems:
+        raise Invalid(_("Enter the tellers' counts."), fields=problems)
+    return totals
+
+
+async def _count_election(context: MeetingContext, poll: Row) -> tuple[dict[Any, Any], Effect]:
+    table = SecretBallot if poll["method"] == "secret" else RollCallVote
+    rows = await table.select(table.choice, table.weight).where(table.poll == poll["id"])
+    ballots: list[elections.Ballot] = []
+    abstain = 0
+    for row in rows:
+        if row["choice"] == "abstain":
+            abstain += row["weight"]
+        elif row["choice"] == "blank":
+            ballots.append(elections.Ballot((), row["weight"]))
+        else:
+            ballots.append(elections.Ballot(tuple(int(m) for m in row["choice"].split(",")), row["weight"]))
+    candidates = candidates_of(poll)
+    earlier, _last = await _election_state(poll["motion"])
+    names = await _names(candidates + earlier)
+    result = elections.count_round(
+        method=options_of(poll)["method"],
+        round_number=poll["round"],
+        seats=poll["seats"],
+        majority=_majority(poll),
+        candidates=candidates,
+        ballots=ballots,
+        turnout=elections.Turnout(
+            abstain=abstain,
+            present=poll["present_weight"],
+            represented=poll["represented_weight"],
+            members=poll["members_weight"],
+        ),
+        names=names,
+    )
+    elected = list(result.elected)
+    arithmetic = f"{result.arithmetic} ({poll['majority_article']})"
+    outcome: str = result.outcome
+    following = list(result.next_candidates)
+    if result.outcome == "tie":
+        rule = poll["tie_rule"]
+        if rule == "new_round":
+            outcome = "tie_new_round"
+        elif rule == "casting_vote":
+            outcome = "tie_casting_vote"
+        elif rule == "lot":
+            drawn = secrets.SystemRandom().sample(list(result.tied), poll["seats"] - len(elected))
+            elected += drawn
+            arithmetic += "; lot drawn: " + ", ".join(names[c] for c in drawn)
+            outcome, following = "elected", []
+        else:  # "fails", and the chair's vote, which never prevails in a secret ballot
+            outcome, following = "not_elected", []
+            arithmetic += "; no one elected to the tied seat(s)"
+    values: dict[Any, Any] = {
+        Poll.abstain: abstain,
+        Poll.blank: result.blank,
+        Poll.tally: json.dumps({str(c): v for c, v in result.votes.items()}, separators=(",", ":")),
+        Poll.elected: json.dumps(elected),
+        Poll.next_candidates: json.dumps(following) if outcome in ("next_round", "tie_new_round", "tie_casting_vote")
+        else None,
+        Poll.outcome: outcome,
+        Poll.arithmetic: arithmetic,
+    }  # fmt: skip
+    return values, (_election_effect(earlier + elected, names, arithmetic) if outcome in ("elected", "not_elected")
+                    else None)  # fmt: skip
+
+
+def _election_effect(elected: list[int], names: dict[int, str], arithmetic: str) -> Effect:
+    if not elected:
+        return "rejected", arithmetic
+    return "adopted", _("Elected: {names}").format(names=", ".join(names[c] for c in elected)) + f" ({arithmetic})"
+
+
+async def record_casting_vote(context: MeetingContext, principal: Principal, poll_id: int, choice: str) -> Row:
+    """The office named in the rule set settles a tie; the casting vote is recorded (rule 7)."""
+    rules = context.rule_set or {}
+    office = rules.get("casting_vote_office")
+    if not holds_casting_vote(context, principal.person_id):
+        raise Forbidden(
+            _("Only the holder of the office named in the statutes casts the deciding vote ({article}).").format(
+                article=rules.get("tie_article", "")
+            )
+        )
+
+    async def settle() -> None:
+        await _lock_poll(poll_id, "UPDATE")
+        poll = await Poll.select().where((Poll.id == poll_id) & (Poll.meeting == context.meeting["id"])).first()
+        if poll is None:
+            raise NotFound(_("No such poll in this meeting."))
+        if poll["outcome"] != "tie_casting_vote" or poll["casting_vote"] is not None:
+            raise Conflict(_("This vote does not wait for a casting vote."))
+        at = _now()
+        values: dict[Any, Any] = {
+            Poll.casting_vote: choice,
+            Poll.casting_vote_by: principal.person_id,
+            Poll.casting_vote_office: office,
+        }
+        if poll["kind"] == "motion":
+            if choice not in ("yes", "no"):
+                message = _("A casting vote is yes or no.")
+                raise Invalid(message, fields={"choice": message})
+            outcome = "adopted" if choice == "yes" else "rejected"
+            arithmetic = f"{poll['arithmetic']}; casting vote ({office}): {choice}: {outcome}"
+            effect: Effect = (outcome, arithmetic)
+        else:
+            earlier, _last = await _election_state(poll["motion"], exclude=poll_id)
+            tied = json.loads(poll["next_candidates"] or "[]")
+            seats_left = poll["seats"] - len(json.loads(poll["elected"] or "[]"))
+            try:
+                chosen = sorted({int(part) for part in choice.split(",")})
+            except ValueError:
+                chosen = []
+            if len(chosen) != seats_left or not set(chosen) <= set(tied):
+                message = _("Choose {n} of the tied candidates.").format(n=seats_left)
+                raise Invalid(message, fields={"choice": message})
+            elected = json.loads(poll["elected"] or "[]") + chosen
+            names = await _names(earlier + elected + tied)
+            outcome = "elected"
+            arithmetic = f"{poll['arithmetic']}; casting vote ({office}): " + ", ".join(names[c] for c in chosen)
+            values.update({Poll.elected: json.dumps(elected), Poll.next_candidates: None})
+            effect = _election_effect(earlier + elected, names, arithmetic)
+        values.update({Poll.outcome: outcome, Poll.arithmetic: arithmetic})
+        await Poll.update(values).where(Poll.id == poll_id)
+        await log.append(context.meeting["id"], "casting_vote", principal.person_id, at, poll=poll_id, office=office,
+                         choice=choice, outcome=outcome)  # fmt: skip
+        if effect is not None:
+            await agenda.move(context, principal, poll["motion"], effect[0], effect[1])
+
+    await agenda.change(context, settle)
+    live.meeting_changed(context.meeting["id"])
+    return await get_poll(context, poll_id)
+
+
+# --- publication ----------------------------------------------------------------------------
+
+
 async def published_ballots(context: MeetingContext, poll_id: int) -> list[Row]:
-    """A closed secret poll's ballots, sorted by their id (never in casting order)."""
+    """A closed poll's ballots: roll-call ones by member name, secret ones by id (never in casting order)."""
     poll = await get_poll(context, poll_id)
     if poll["status"] != "closed":
         raise Conflict(_("Ballots are published when the poll closes."))
-    if poll["method"] != "secret":
+    if poll["method"] == "roll_call":
         async with reading():
             return (
                 await RollCallVote.select(
@@ -397,14 +993,38 @@ async def my_ballots(context: MeetingContext, principal: Principal, poll_id: int
             PollElector.member.slug.as_alias("slug"),
             PollElector.member.name.as_alias("name"),
             PollElector.proxy_holder,
+            PollElector.weight,
         ).where((PollElector.poll == poll_id) & (PollElector.voter == principal.person_id))
         voted = {
             row["member"]
-            for row in await Participation.select(Participation.member).where(Participation.poll == poll_id)
+            for row in await Participation.select(Participation.member).where(
+                (Participation.poll == poll_id) & Participation.member.is_in([e["member"] for e in electors] or [-1])
+            )
         }
     return [{**e, "voted": e["member"] in voted} for e in electors]
 
 
-def secrecy_warning(poll: Row) -> bool:
-    """Warn the chair: with so few voters, choices could be inferred from the count."""
-    return poll["method"] == "secret" and poll["electorate_size"] < SECRECY_MINIMUM
+async def secrecy_warning(poll: Row) -> str | None:
+    """Why the chair should doubt a secret ballot's secrecy (rule 8), or None.
+
+    Too few voters lets the count give choices away; a weight that a single elector holds
+    makes that elector's published ballot recognisable."""
+    if poll["method"] != "secret":
+        return None
+    if poll["electorate_size"] < SECRECY_MINIMUM:
+        return _("Few voters: in a secret ballot this small, choices could be inferred from the count.")
+    async with reading():
+        weights = Counter(
+            r["weight"] for r in await PollElector.select(PollElector.weight).where(PollElector.poll == poll["id"])
+        )
+    unique = sorted(w for w, n in weights.items() if n == 1)
+    if len(weights) > 1 and unique:
+        return _(
+            "Weights {weights} are each held by one member only: their published ballots could be recognised."
+        ).format(weights=", ".join(str(w) for w in unique))
+    return None
+
+
+async def candidate_names(poll: Row) -> dict[int, str]:
+    async with reading():
+        return await _names(candidates_of(poll))

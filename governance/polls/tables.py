@@ -41,6 +41,31 @@ class Poll(Table, tablename="poll"):
     abstain = Integer(null=True, default=None)
     outcome = Varchar(length=30, null=True, default=None)
     arithmetic = Text(null=True, default=None)
+    kind = Varchar(length=10, default="motion")  # "motion" | "election"
+    options = Text(default='["yes","no","abstain"]')  # JSON: option codes, or candidate ids
+    seats = Integer(default=1)  # elections: seats filled by this round
+    changeable = Boolean(default=False)  # a voter may change their ballot until the close
+    blank = Integer(null=True, default=None)
+    tally = Text(null=True, default=None)  # JSON: elections, votes per candidate
+    elected = Text(null=True, default=None)  # JSON: elections, candidates elected this round
+    next_candidates = Text(null=True, default=None)  # JSON: who stands in the next round
+    tellers = Text(null=True, default=None)  # show of hands: who counted
+    objection = Text(null=True, default=None)  # unanimous consent: who objected
+    voided_at = Timestamptz(null=True, default=None)
+    voided_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    void_reason = Text(null=True, default=None)
+    casting_vote = Varchar(length=20, null=True, default=None)
+    casting_vote_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    casting_vote_office = Varchar(length=30, null=True, default=None)
+
+
+class Candidate(Table, tablename="candidate"):
+    id = Serial(primary_key=True)
+    motion = ForeignKey(references=Motion, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    nominated_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    nominated_at = Timestamptz()
+    withdrawn_at = Timestamptz(null=True, default=None)
 
 
 class PollElector(Table, tablename="poll_elector"):
@@ -64,7 +89,7 @@ class RollCallVote(Table, tablename="roll_call_vote"):
     id = Serial(primary_key=True)
     poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
     member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
-    choice = Varchar(length=10)
+    choice = Text()
     weight = Integer(default=1)
 
 
@@ -73,5 +98,5 @@ class SecretBallot(Table, tablename="secret_ballot"):
 
     id = Varchar(length=64, primary_key=True)
     poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
-    choice = Varchar(length=10)
+    choice = Text()
     weight = Integer(default=1)

@@ -1,0 +1,30 @@
+"""Guards for the poll engine (each resolves the meeting through the meeting guards)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from governance.errors import Forbidden
+from governance.i18n import gettext as _
+from governance.meetings.guards import resolve_meeting
+from governance.meetings.services import MeetingContext
+
+Connection = ASGIConnection[Any, Any, Any, Any]
+
+
+def holds_casting_vote(context: MeetingContext, person_id: int | None) -> bool:
+    """The casting vote belongs to the office the rule set names (an acting holder inherits it)."""
+    office = (context.rule_set or {}).get("casting_vote_office")
+    return office is not None and any(
+        m["person"] == person_id and office in (m["office"], m.get("acting_office")) for m in context.mandates
+    )
+
+
+async def casting_vote_holder(connection: Connection, handler: BaseRouteHandler) -> None:
+    context = await resolve_meeting(connection)
+    principal = connection.scope.get("user")
+    if not holds_casting_vote(context, getattr(principal, "person_id", None)):
+        raise Forbidden(_("Only the holder of the office named in the statutes casts the deciding vote."))
