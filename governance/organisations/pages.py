@@ -102,6 +102,7 @@ RULE_SET_GROUPS: list[tuple[Any, list[str]]] = [
     (_l("Motions"), ["seconding_required", "amendment_max_depth", "motions_article"]),
     (_l("Recusal"), ["recused_count_for_quorum", "recusal_article"]),
     (_l("Agenda"), ["secretary_may_drive_agenda", "agenda_article"]),
+    (_l("Voting"), ["blank_ballots_distinct", "ballots_changeable", "weighted_votes", "voting_article"]),
 ]
 
 MEETING_GROUPS: list[tuple[Any, list[str]]] = [

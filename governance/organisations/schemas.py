@@ -120,6 +120,11 @@ class RuleSetIn(BaseModel):
     recusal_article: Article = "(demo)"
     secretary_may_drive_agenda: bool = False
     agenda_article: Article = "(demo)"
+    # Voting
+    blank_ballots_distinct: bool = False
+    ballots_changeable: bool = False
+    weighted_votes: bool = False
+    voting_article: Article = "(demo)"
 
 
 class RuleSetOut(RuleSetIn):
@@ -146,6 +151,7 @@ class MemberIn(BaseModel):
     country: OptionalName = ""
     region: Region
     category: MemberCategory = MemberCategory.active
+    vote_weight: int = Field(default=1, ge=1, le=1000, description="Votes it carries where the statutes weigh votes")
 
 
 class MemberOut(MemberIn):
