@@ -3,6 +3,7 @@ the projector, the tablet's box, the live stream, and the JSON API."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -281,12 +282,14 @@ class AttendancePages(Controller):
             values.update(request=request, view=view)
             if values["register"] is None:
                 return [ServerSentEventMessage(comment="not convened", data=None)]
-            return [
-                ServerSentEventMessage(
-                    event=name, data=_one_line(engine.get_template(f"meetings/_{name}.html").render(values))
-                )
-                for name in ("quorum", "mine", "agenda", "poll")
-            ]
+            messages = []
+            for name in ("quorum", "mine", "agenda", "poll"):
+                data = _one_line(engine.get_template(f"meetings/_{name}.html").render(values))
+                # The snapshot's version is its content hash: a page (or the stream) can
+                # tell a repeat from a change without comparing the markup.
+                version = hashlib.sha256(data.encode()).hexdigest()[:16]
+                messages.append(ServerSentEventMessage(event=name, data=data, id=f"{name}-{version}"))
+            return messages
 
         return ServerSentEvent(live.stream(context.meeting["id"], render))
 

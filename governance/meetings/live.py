@@ -59,7 +59,11 @@ def meeting_changed(meeting_id: int) -> None:
 async def stream(
     meeting_id: int, render: Callable[[], Awaitable[list[ServerSentEventMessage]]], refresh: float = REFRESH
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """Snapshots of a meeting: now, after every change, and every ``refresh`` seconds."""
+    """Snapshots of a meeting: now, after every change, and every ``refresh`` seconds.
+
+    Each snapshot carries a version (its id); a part whose version this stream already
+    sent is not sent again, so a burst of votes that leaves a page's parts unchanged costs
+    one small comment rather than the whole markup."""
     changed = asyncio.Event()
     if _plugin is None:
         raise RuntimeError("live updates are not configured")
@@ -70,6 +74,7 @@ async def stream(
             changed.set()
 
     listener = asyncio.create_task(listen())
+    sent: dict[str | None, str | int | None] = {}  # event name -> version last sent on this stream
     try:
         while True:
             try:
@@ -78,8 +83,12 @@ async def stream(
                 # End this stream (the browser reconnects) rather than kill the worker's loop.
                 log.exception("live snapshot of meeting %s failed", meeting_id)
                 return
-            for message in messages:
+            fresh = [m for m in messages if m.id is None or sent.get(m.event) != m.id]
+            for message in fresh:
+                sent[message.event] = message.id
                 yield message
+            if not fresh:
+                yield ServerSentEventMessage(comment="unchanged")  # keep-alive
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), timeout=refresh)
             changed.clear()  # a burst of changes makes one snapshot
