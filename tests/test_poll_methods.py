@@ -303,3 +303,93 @@ async def test_no_vote_when_candidates_do_not_outnumber_seats(demo, make_client)
     assert elected.json()["status"] == "adopted"
     assert elected.json()["note"].endswith("Barcelona")
     assert await Poll.count().where(Poll.motion == motion["id"]) == 0
+
+
+def _field(html: str, name: str) -> str:
+    return html.split(f'name="{name}" value="')[1].split('"')[0]
+
+
+async def test_the_pages_election_ballot_show_of_hands_and_changing_a_ballot(demo, make_client):
+    """The same flows as a chair on the console and a member on a tablet see them."""
+    await _rules(ballots_changeable=True, secret_ballot_for_elections=False)
+    desk, chair = await _sitting(make_client)
+    await chair.page_login("paris-idf@metropolis.demo")
+    slug = API.rsplit("/", 1)[1]
+    # The agenda is adopted by a show of hands entered on the console.
+    item = await chair.send(
+        "POST", f"{API}/agenda/items", json={"number": "9", "title_en": "Election", "kind": "election",
+                                              "decision_type": "election"},
+    )  # fmt: skip
+    agenda = await _motion(make_client, desk, chair)
+    console = await chair.get(f"/meetings/{slug}/console")
+    assert "Vote by show of hands" in console.text and "Ask for unanimous consent" in console.text
+    await chair.post_form(f"/meetings/{slug}/polls", {"motion": str(agenda["id"]), "method": "show_of_hands",
+                                                      "back": "console"})  # fmt: skip
+    console = await chair.get(f"/meetings/{slug}/console")
+    assert "The tellers&#39; counts" in console.text or "The tellers' counts" in console.text
+    hands = (await chair.get(f"{API}/polls")).json()[-1]
+    bad = await chair.post_form(
+        f"/meetings/{slug}/polls/{hands['id']}/close", {"yes": "14", "no": "1", "abstain": "0", "back": "console"}
+    )
+    assert bad.status_code == 422 and "Name the tellers who counted the hands." in bad.text
+    assert 'value="14"' in bad.text  # what was typed stays
+    done = await chair.post_form(
+        f"/meetings/{slug}/polls/{hands['id']}/close",
+        {"yes": "14", "no": "1", "abstain": "0", "tellers": "Ana Ruiz", "back": "console"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    await chair.send("POST", f"{API}/agenda/items/{agenda['item']}/close")
+    await chair.send("POST", f"{API}/agenda/items/{item.json()['id']}/open")
+    election = await _motion(make_client, desk, chair, item_id=item.json()["id"], seats=2, text_fr="Élection")
+    for member in ("berlin", "milan", "lyon"):
+        await chair.post_form(
+            f"/meetings/{slug}/motions/{election['id']}/candidates", {"member": member, "back": "console"}
+        )
+    console = await chair.get(f"/meetings/{slug}/console")
+    assert "Candidates:" in console.text and "Withdraw Berlin" in console.text
+    await chair.post_form(f"/meetings/{slug}/polls", {"motion": str(election["id"]), "method": "roll_call",
+                                                      "back": "console"})  # fmt: skip
+    poll = (await chair.get(f"{API}/polls")).json()[-1]
+    assert poll["kind"] == "election"
+    tablet = make_client()
+    await tablet.page_login("guangzhou@metropolis.demo")
+    page = await tablet.get(f"/meetings/{slug}")
+    assert 'type="checkbox" name="candidate"' in page.text and "Mark 2 candidates at most" in page.text
+    berlin, milan = sorted(int(o) for o in poll["options"])[:2]
+    names = {
+        m["id"]: m["name"] for m in await Member.select(Member.id, Member.name).where(Member.id.is_in([berlin, milan]))
+    }
+    confirm = await tablet.post_form(
+        f"/meetings/{slug}/polls/{poll['id']}/confirm", {"member": "guangzhou", "candidate": [str(berlin), str(milan)]}
+    )
+    assert f"You are voting {names[berlin]}, {names[milan]} for Guangzhou." in confirm.text
+    receipt = await tablet.post_form(
+        f"/meetings/{slug}/polls/{poll['id']}/ballots",
+        {"member": "guangzhou", "choice": _field(confirm.text, "choice"), "token": _field(confirm.text, "token")},
+    )
+    assert "Your vote is recorded." in receipt.text and "Change my vote" in receipt.text
+    change = await tablet.post_form(
+        f"/meetings/{slug}/polls/{poll['id']}/change",
+        {"member": "guangzhou", "previous": _field(receipt.text, "previous")},
+    )
+    assert "Change your vote" in change.text
+    confirm = await tablet.post_form(
+        f"/meetings/{slug}/polls/{poll['id']}/confirm",
+        {"member": "guangzhou", "candidate": str(milan), "previous": _field(change.text, "previous")},
+    )
+    assert f"You are voting {names[milan]} for Guangzhou." in confirm.text
+    again = await tablet.post_form(
+        f"/meetings/{slug}/polls/{poll['id']}/ballots",
+        {"member": "guangzhou", "choice": _field(confirm.text, "choice"), "token": _field(confirm.text, "token"),
+         "previous": _field(confirm.text, "previous")},
+    )  # fmt: skip
+    assert "Your vote is recorded." in again.text
+    assert await RollCallVote.select(RollCallVote.choice).where(RollCallVote.poll == poll["id"]) == [
+        {"choice": str(milan)}
+    ]
+    too_many = await tablet.post_form(
+        f"/meetings/{slug}/polls/{poll['id']}/confirm",
+        {"member": "guangzhou", "candidate": [str(c) for c in sorted(int(o) for o in poll["options"])]},
+    )
+    assert too_many.status_code == 422 and "Mark at most 2 candidate(s)." in too_many.text

@@ -287,16 +287,25 @@ class CandidateApi(Controller):
 # --- pages --------------------------------------------------------------------------------
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# A ballot form may repeat a field (one "candidate" per mark): values are a string or a list.
+BallotForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 CHOICE_WORDS = {"yes": _l("YES"), "no": _l("NO"), "abstain": _l("ABSTAIN"), "blank": _l("BLANK")}
 
 
-async def _marks(request: Req, data: Form) -> str:
+def _one(data: dict[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    return str(value)
+
+
+def _marks(data: dict[str, Any]) -> str:
     """An election ballot's marks (checkboxes named "candidate") as the services' choice string;
     otherwise the "choice" field as posted."""
-    marked = (await request.form()).getall("candidate", [])
+    marked = data.get("candidate")
     if marked:
-        return ",".join(marked)
-    return data.get("choice", "")
+        return ",".join(marked) if isinstance(marked, list) else str(marked)
+    return _one(data, "choice")
 
 
 def _int(value: str | None) -> int | None:
@@ -348,21 +357,21 @@ class PollPages(Controller):
         )
 
     @post("/{poll_id:int}/casting-vote", guards=[casting_vote_holder])
-    async def casting_vote(self, request: Req, poll_id: int, data: Form) -> Template | Redirect:
-        choice = await _marks(request, data)
+    async def casting_vote(self, request: Req, poll_id: int, data: BallotForm) -> Template | Redirect:
+        choice = _marks(data)
         return await page_action(
             request,
-            data,
+            {"back": _one(data, "back")},
             lambda: services.record_casting_vote(meeting_of(request), principal_of(request), poll_id, choice),
         )
 
     @post("/{poll_id:int}/confirm", guards=[representative])
-    async def confirm(self, request: Req, poll_id: int, data: Form) -> Template:
+    async def confirm(self, request: Req, poll_id: int, data: BallotForm) -> Template:
         """The explicit confirmation step: nothing is recorded until the voter confirms."""
         context = meeting_of(request)
         poll = await services.get_poll(context, poll_id)
         mine = {m["slug"]: m for m in await services.my_ballots(context, principal_of(request), poll_id)}
-        member, choice = data.get("member", ""), await _marks(request, data)
+        member, choice = _one(data, "member"), _marks(data)
         try:
             if member not in mine:
                 raise Invalid(_("Choose whose vote this is."))
@@ -384,7 +393,7 @@ class PollPages(Controller):
             choice=content,
             choice_label=label,
             token=secrets.token_urlsafe(24),
-            previous=data.get("previous", ""),
+            previous=_one(data, "previous"),
         )
 
     @post("/{poll_id:int}/ballots", guards=[representative])
