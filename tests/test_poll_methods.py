@@ -212,7 +212,7 @@ async def test_a_tie_waits_for_the_casting_vote_of_the_office_the_statutes_name(
     assert "casting_vote" in [e["kind"] for e in (await desk.get(f"{API}/log")).json()]
 
 
-async def _election_item(make_client, desk, chair, title="Election of two Vice-Presidents"):
+async def _election_item(make_client, desk, chair, title="Election of two Vice-Presidents", present=VOTERS):
     """An election item added to the agenda, the agenda adopted (by a show of hands), the item taken up."""
     item = await chair.send(
         "POST",
@@ -222,7 +222,7 @@ async def _election_item(make_client, desk, chair, title="Election of two Vice-P
     assert item.status_code == 201, item.text
     agenda = await _motion(make_client, desk, chair)
     hands = await _open(chair, agenda, "show_of_hands")
-    counted = {"yes": 15, "no": 0, "abstain": 0, "tellers": "Secretariat"}
+    counted = {"yes": len(present), "no": 0, "abstain": 0, "tellers": "Secretariat"}
     assert (await chair.send("POST", f"{API}/polls/{hands['id']}/close", json=counted)).json()["outcome"] == "adopted"
     await chair.send("POST", f"{API}/agenda/items/{agenda['item']}/close")
     opened = await chair.send("POST", f"{API}/agenda/items/{item.json()['id']}/open")
@@ -393,3 +393,54 @@ async def test_the_pages_election_ballot_show_of_hands_and_changing_a_ballot(dem
         {"member": "guangzhou", "candidate": [str(c) for c in sorted(int(o) for o in poll["options"])]},
     )
     assert too_many.status_code == 422 and "Mark at most 2 candidate(s)." in too_many.text
+
+
+async def test_a_tied_runoff_is_settled_by_the_casting_vote_and_recorded(demo, make_client):
+    await _rules(
+        tie_rule="casting_vote", casting_vote_office="president", election_method="runoff_top_two",
+        secret_ballot_for_elections=False,
+    )  # fmt: skip
+    present = VOTERS[:14]
+    desk, chair = await _sitting(make_client, present)
+    item_id = await _election_item(make_client, desk, chair, "Election of the Treasurer", present=present)
+    motion = await _motion(make_client, desk, chair, item_id=item_id, text_fr="Élection du trésorier")
+    for member in ("berlin", "milan", "lyon"):
+        await chair.send("POST", f"{API}/motions/{motion['id']}/candidates", json={"member": member})
+    ids = {m["slug"]: m["id"] for m in await Member.select(Member.slug, Member.id).where(
+        Member.slug.is_in(["berlin", "milan", "lyon"]) & (Member.organisation.slug == "metropolis"))}  # fmt: skip
+    clients = {v: await voter(make_client, v) for v in present}
+    first = await _open(chair, motion, "roll_call")
+    marks = ["berlin"] * 6 + ["milan"] * 5 + ["lyon"] * 3
+    for slug, mark in zip(present, marks, strict=True):
+        assert (await _cast(clients[slug], first, slug, str(ids[mark]))).status_code == 201
+    counted = (await chair.send("POST", f"{API}/polls/{first['id']}/close")).json()
+    assert counted["outcome"] == "next_round" and counted["elected"] == []
+    runoff = await _open(chair, motion, "roll_call")
+    assert sorted(int(o) for o in runoff["options"]) == sorted([ids["berlin"], ids["milan"]])
+    for i, slug in enumerate(present):
+        assert (await _cast(clients[slug], runoff, slug, str(ids["berlin" if i % 2 else "milan"]))).status_code == 201
+    tied = (await chair.send("POST", f"{API}/polls/{runoff['id']}/close")).json()
+    assert tied["outcome"] == "tie_casting_vote" and "tie between" in tied["arithmetic"]
+    wrong = await chair.send("POST", f"{API}/polls/{runoff['id']}/casting-vote", json={"choice": str(ids["lyon"])})
+    assert wrong.status_code == 422 and wrong.json()["detail"] == "Choose 1 of the tied candidates."
+    settled = await chair.send("POST", f"{API}/polls/{runoff['id']}/casting-vote", json={"choice": str(ids["milan"])})
+    assert settled.status_code == 200, settled.text
+    assert (settled.json()["outcome"], settled.json()["elected"]) == ("elected", ["Milan"])
+    motion_now = (await chair.get(f"{API}/motions/{motion['id']}")).json()
+    assert motion_now["status"] == "adopted" and motion_now["outcome_note"].startswith("Elected: Milan")
+    assert "casting vote (president): Milan" in motion_now["outcome_note"]
+
+
+async def test_a_ballot_naming_a_weight_other_than_the_snapshot_is_refused(demo, make_client):
+    desk, chair = await _sitting(make_client)
+    motion = await _motion(make_client, desk, chair)
+    poll = await _open(chair, motion, "secret")
+    berlin = await voter(make_client, "berlin")
+    refused = await _cast(berlin, poll, "berlin", "yes", weight=5)
+    assert refused.status_code == 409
+    assert (
+        refused.json()["detail"]
+        == "Berlin carries 1 vote(s) in this poll, as frozen when it opened; nothing was recorded."
+    )
+    assert await Participation.count() == 0
+    assert (await _cast(berlin, poll, "berlin", "yes", weight=1)).status_code == 201

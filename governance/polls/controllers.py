@@ -50,6 +50,9 @@ class BallotIn(BaseModel):
     previous: str | None = Field(
         default=None, min_length=16, max_length=100, description="To change a ballot: the token of the earlier one"
     )
+    weight: int | None = Field(
+        default=None, ge=1, description="Optional check: the votes the member carries (refused if not the snapshot's)"
+    )
 
 
 class CloseIn(BaseModel):
@@ -206,7 +209,14 @@ class PollApi(Controller):
     @post("/{poll_id:int}/ballots", guards=[representative], summary="Cast a ballot (retry with the same token)")
     async def cast(self, request: Req, poll_id: int, data: BallotIn) -> ReceiptOut:
         receipt = await services.cast(
-            meeting_of(request), principal_of(request), poll_id, data.member, data.choice, data.token, data.previous
+            meeting_of(request),
+            principal_of(request),
+            poll_id,
+            data.member,
+            data.choice,
+            data.token,
+            data.previous,
+            weight=data.weight,
         )
         return ReceiptOut(**receipt)
 

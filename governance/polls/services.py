@@ -508,6 +508,8 @@ async def cast(
     choice: str,
     token: str,
     previous: str | None = None,
+    *,
+    weight: int | None = None,
 ) -> Row:
     """Record one ballot for ``member_slug``; returns {"receipt", "poll"} (same size whatever the choice).
 
@@ -557,6 +559,12 @@ async def cast(
             raise Forbidden(_("{member} is not in this poll's electorate.").format(member=member["name"]))
         if elector["voter"] != principal.person_id:
             raise Forbidden(_("You do not cast the vote of {member} in this poll.").format(member=member["name"]))
+        if weight is not None and weight != elector["weight"]:
+            raise Conflict(
+                _("{member} carries {n} vote(s) in this poll, as frozen when it opened; nothing was recorded.").format(
+                    member=member["name"], n=elector["weight"]
+                )
+            )
         if poll["changeable"]:
             first = (
                 await Participation.select()
