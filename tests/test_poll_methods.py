@@ -4,6 +4,7 @@ ballots, weighted votes and the secrecy warning, void rounds, the casting vote o
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from governance.organisations.tables import Member, RuleSet
@@ -444,3 +445,16 @@ async def test_a_ballot_naming_a_weight_other_than_the_snapshot_is_refused(demo,
     )
     assert await Participation.count() == 0
     assert (await _cast(berlin, poll, "berlin", "yes", weight=1)).status_code == 201
+
+
+async def test_the_chair_announces_a_countdown(demo, make_client):
+    desk, chair = await _sitting(make_client)
+    motion = await _motion(make_client, desk, chair)
+    too_long = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "countdown": 7200})
+    assert too_long.status_code == 422 and too_long.json()["detail"] == "A countdown lasts from 10 seconds to an hour."
+    poll = (await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "countdown": 60})).json()
+    assert (dt.datetime.fromisoformat(poll["closes_at"]) - dt.datetime.fromisoformat(poll["opened_at"])).seconds == 60
+    tablet = await voter(make_client, "berlin")
+    await tablet.page_login("berlin@metropolis.demo")
+    page = await tablet.get(f"{API.replace('/api/v1', '')}")
+    assert "data-countdown=" in page.text and "/static/countdown.js" in page.text

@@ -36,6 +36,7 @@ Method = Literal["roll_call", "secret", "show_of_hands", "unanimous_consent"]
 class PollIn(BaseModel):
     motion: int
     method: Method = "roll_call"
+    countdown: int | None = Field(default=None, description="Seconds the chair gives voters (shown on every screen)")
 
 
 class BallotIn(BaseModel):
@@ -114,6 +115,7 @@ class PollOut(BaseModel):
     electorate: int
     voted: int
     opened_at: dt.datetime
+    closes_at: dt.datetime | None
     closed_at: dt.datetime | None
     kind: str
     options: list[str]
@@ -163,6 +165,7 @@ async def poll_out(request: Req, row: dict[str, Any]) -> PollOut:
         electorate=size,
         voted=voted,
         opened_at=row["opened_at"],
+        closes_at=row["closes_at"],
         closed_at=row["closed_at"],
         kind=row["kind"],
         options=[str(c) for c in options["candidates"]] if election else options,
@@ -199,7 +202,9 @@ class PollApi(Controller):
 
     @post("/", guards=[driver], summary="Open a vote on a motion put to the vote (the chair)")
     async def open_poll(self, request: Req, data: PollIn) -> PollOut:
-        row = await services.open_poll(meeting_of(request), principal_of(request), data.motion, data.method)
+        row = await services.open_poll(
+            meeting_of(request), principal_of(request), data.motion, data.method, data.countdown
+        )
         return await poll_out(request, row)
 
     @get("/{poll_id:int}")
@@ -332,8 +337,10 @@ class PollPages(Controller):
     @post("/", guards=[driver])
     async def open_poll(self, request: Req, data: Form) -> Template | Redirect:
         async def act() -> None:
-            form = parse_form(PollIn, data)
-            await services.open_poll(meeting_of(request), principal_of(request), form.motion, form.method)
+            form = parse_form(PollIn, {k: v for k, v in data.items() if v != ""})
+            await services.open_poll(
+                meeting_of(request), principal_of(request), form.motion, form.method, form.countdown
+            )
 
         return await page_action(request, data, act)
 

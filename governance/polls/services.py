@@ -286,11 +286,17 @@ async def _names(member_ids: list[int]) -> dict[int, str]:
 # --- opening --------------------------------------------------------------------------------
 
 
-async def open_poll(context: MeetingContext, principal: Principal, motion_id: int, method: str) -> Row:
+async def open_poll(
+    context: MeetingContext, principal: Principal, motion_id: int, method: str, countdown: int | None = None
+) -> Row:
+    """Open a vote; ``countdown`` (seconds) announces when the chair means to close it."""
     if not agenda.drives(context):
         raise Forbidden(_("Only the chair opens a vote at this meeting."))
     if method not in METHODS:
         raise Invalid(_("Choose how the vote is taken."), fields={"method": _("Choose one of the options.")})
+    if countdown is not None and not 10 <= countdown <= 3600:
+        message = _("A countdown lasts from 10 seconds to an hour.")
+        raise Invalid(message, fields={"countdown": message})
     rules = context.rule_set or {}
     if context.meeting["status"] != "open":
         raise Conflict(_("The meeting is not in session."))
@@ -406,6 +412,7 @@ async def open_poll(context: MeetingContext, principal: Principal, motion_id: in
                 quorum_required=quorum.required,
                 opened_at=at,
                 opened_by=principal.person_id,
+                closes_at=at + dt.timedelta(seconds=countdown) if countdown else None,
             )
         ).returning(Poll.id)
         poll_id = rows[0]["id"]

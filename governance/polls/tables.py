@@ -57,6 +57,7 @@ class Poll(Table, tablename="poll"):
     casting_vote = Varchar(length=20, null=True, default=None)
     casting_vote_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
     casting_vote_office = Varchar(length=30, null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)  # the chair's announced countdown (the chair still closes)
 
 
 class Candidate(Table, tablename="candidate"):

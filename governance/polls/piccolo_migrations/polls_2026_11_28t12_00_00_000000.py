@@ -62,6 +62,7 @@ POLL_COLUMNS = [
     "casting_vote VARCHAR(20)",
     "casting_vote_by INTEGER REFERENCES person (id) ON DELETE SET NULL",
     "casting_vote_office VARCHAR(30)",
+    "closes_at TIMESTAMPTZ",
 ]
 
 POLL_CONSTRAINTS = [
