@@ -14,8 +14,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from governance import i18n
 from governance.accounts import sessions
-from governance.db import reading
-from governance.organisations.tables import Staff
 
 LANGUAGE_COOKIE = "governance_lang"
 _SKIP_PREFIXES = ("/static/", "/health", "/favicon.ico")
@@ -37,22 +35,20 @@ class Principal:
 
 
 async def load_principal(token: str | None) -> Principal | None:
+    """The principal behind a session cookie: one query, never cached (revocation is immediate)."""
     if not token:
         return None
     found = await sessions.session_person(token)
     if found is None:
         return None
-    session, person = found
-    async with reading():
-        staff = await Staff.select(Staff.organisation).where(Staff.person == person["id"])
     return Principal(
-        person_id=person["id"],
-        email=person["email"],
-        full_name=person["full_name"],
-        is_admin=person["is_admin"],
-        language=person["language"],
-        session_handle=session["handle"],
-        staff_of=frozenset(row["organisation"] for row in staff),
+        person_id=found.person_id,
+        email=found.email,
+        full_name=found.full_name,
+        is_admin=found.is_admin,
+        language=found.language,
+        session_handle=found.handle,
+        staff_of=found.staff_of,
     )
 
 

@@ -38,6 +38,9 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips).
     # Empty: the socket's address is the client's, as it must be without a proxy.
     trusted_proxies: str
+    # PostgreSQL connection pool per worker (opened at start-up, up to the maximum).
+    db_pool_min: int = 10
+    db_pool_max: int = 20
 
     @property
     def production(self) -> bool:
@@ -105,4 +108,6 @@ def get_settings() -> Settings:
         login_account_limit=int(os.environ.get("GOVERNANCE_LOGIN_ACCOUNT_LIMIT", "5")),
         login_client_limit=int(os.environ.get("GOVERNANCE_LOGIN_CLIENT_LIMIT", "30")),
         trusted_proxies=os.environ.get("GOVERNANCE_TRUSTED_PROXIES", "").strip(),
+        db_pool_min=int(os.environ.get("GOVERNANCE_DB_POOL_MIN", "10")),
+        db_pool_max=int(os.environ.get("GOVERNANCE_DB_POOL_MAX", "20")),
     )

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from governance.accounts.tables import AuthSession, Person
+from governance.accounts.tables import AuthSession
 from governance.db import reading, writing
 from governance.settings import get_settings
 
@@ -70,35 +70,66 @@ async def create_session(person_id: int, *, user_agent: str, client_ip: str, rep
     return token
 
 
-async def session_person(token: str) -> tuple[dict, dict] | None:
-    """The live session and its (active) person for a cookie token, or None."""
+# One query for the session, its person and the organisations whose secretariat the
+# person belongs to (one row per staff membership; staff_of NULL when there is none).
+_PRINCIPAL_SQL = """
+SELECT s.handle AS handle, s.last_seen_at AS last_seen_at, s.expires_at AS expires_at,
+       p.id AS id, p.email AS email, p.full_name AS full_name, p.is_admin AS is_admin,
+       p.language AS language, st.organisation AS staff_of
+FROM auth_session s
+JOIN person p ON p.id = s.person
+LEFT JOIN staff st ON st.person = p.id
+WHERE s.id = {} AND p.is_active = {}
+"""
+
+
+@dataclass(frozen=True)
+class SessionPerson:
+    """What a request needs about its signed-in person: read afresh on every request."""
+
+    handle: str
+    person_id: int
+    email: str
+    full_name: str
+    is_admin: bool
+    language: str
+    staff_of: frozenset[int]
+
+
+async def session_person(token: str) -> SessionPerson | None:
+    """The live session and its (active) person for a cookie token, or None.
+
+    Never cached: a revoked or expired session, or a deactivated person, is refused on
+    the very next request. ``last_seen_at`` is written at most once per ``TOUCH_EVERY``.
+    """
     if not token or len(token) > 100:
         return None
     digest = token_digest(token)
-    async with reading():
-        rows = await AuthSession.select(
-            AuthSession.id,
-            AuthSession.handle,
-            AuthSession.last_seen_at,
-            AuthSession.expires_at,
-            AuthSession.person,
-        ).where(AuthSession.id == digest)
-        if not rows or rows[0]["expires_at"] <= now():
-            return None
-        person = (
-            await Person.select()
-            .where(
-                (Person.id == rows[0]["person"]) & (Person.is_active == True)  # noqa: E712
-            )
-            .first()
-        )
-    if person is None:
+    rows = await AuthSession.raw(_PRINCIPAL_SQL, digest, True)
+    if not rows:
         return None
-    session = rows[0]
-    if now() - session["last_seen_at"] > TOUCH_EVERY:
+    first = rows[0]
+    expires_at, last_seen_at = _aware(first["expires_at"]), _aware(first["last_seen_at"])
+    current = now()
+    if expires_at <= current:
+        return None
+    if current - last_seen_at > TOUCH_EVERY:
         async with writing():
-            await AuthSession.update({AuthSession.last_seen_at: now()}).where(AuthSession.id == digest)
-    return session, person
+            await AuthSession.update({AuthSession.last_seen_at: current}).where(AuthSession.id == digest)
+    return SessionPerson(
+        handle=first["handle"],
+        person_id=first["id"],
+        email=first["email"],
+        full_name=first["full_name"],
+        is_admin=bool(first["is_admin"]),
+        language=first["language"],
+        staff_of=frozenset(row["staff_of"] for row in rows if row["staff_of"] is not None),
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    """Timestamps come back timezone-aware from both drivers; be sure of it."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 async def end_session(token: str) -> None:

@@ -19,7 +19,12 @@ from governance.meetings.roles import MeetingRole
 
 
 async def resolve_meeting(connection: ASGIConnection[Any, Any, Any, Any]) -> services.MeetingContext:
-    context = await services.meeting_context(connection.path_params["slug"], principal_of(connection))
+    """The meeting context of this request, loaded once however many guards ask."""
+    slug = connection.path_params["slug"]
+    context = connection.state.get("meeting")
+    if isinstance(context, services.MeetingContext) and context.meeting["slug"] == slug:
+        return context
+    context = await services.meeting_context(slug, principal_of(connection))
     connection.state["meeting"] = context
     return context
 

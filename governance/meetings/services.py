@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from governance import db
 from governance.accounts import services as accounts
+from governance.accounts.tables import Person
 from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
@@ -16,7 +20,7 @@ from governance.meetings.roles import MeetingRole, allowed_transitions, chair_ma
 from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
 from governance.meetings.tables import Event, Meeting
 from governance.organisations import services as organisations
-from governance.organisations.tables import Body, Mandate, Organisation, RuleSet
+from governance.organisations.tables import Body, Mandate, Member, Organisation, RuleSet
 from governance.vocabulary import MeetingKind, MeetingMode, MeetingStatus, label
 
 Row = dict[str, Any]
@@ -86,11 +90,90 @@ class MeetingContext:
         return dict(found) if found else None
 
 
-async def meeting_context(slug: str, principal: Principal | None) -> MeetingContext:
+@dataclass(frozen=True)
+class _Surroundings:
+    """What a meeting context needs besides the meeting row: it rarely changes."""
+
+    body: Row
+    organisation: Row
+    event: Row | None
+    mandates: list[Row]
+    rule_set: Row | None
+    secretary_email: str | None
+    chair: Row | None
+    mandates_of: dict[int, list[Row]]
+
+
+# The meeting row is read afresh on every request (its status, secretary, chair and rule
+# set decide what may be done); the body, organisation, event, mandates, rule set and
+# secretary's address are cached per process for at most CONTEXT_SECONDS, and dropped at
+# once when this process writes any table they come from. Another worker's change is
+# therefore seen within CONTEXT_SECONDS, and writes still re-check what matters inside
+# their transaction (a ballot against the poll's frozen electorate, transitions by
+# compare-and-set on the status).
+CONTEXT_SECONDS = 2.0
+_CONTEXT_TABLES = frozenset(
+    table._meta.tablename for table in (Body, Organisation, Event, Mandate, RuleSet, Person, Member)
+) | {db.ALL_TABLES}
+_surroundings: dict[tuple[Any, ...], tuple[float, _Surroundings]] = {}
+_loading: dict[tuple[Any, ...], tuple[int, asyncio.Future[_Surroundings]]] = {}
+_generation = 0
+
+
+def _forget_surroundings(table: str) -> None:
+    global _generation
+    if table in _CONTEXT_TABLES:
+        _generation += 1
+        _surroundings.clear()
+
+
+db.on_write(_forget_surroundings)
+
+
+def forget_cached_contexts() -> None:
+    """Drop every cached meeting surrounding (tests; an operator's manual change)."""
+    _forget_surroundings(db.ALL_TABLES)
+
+
+async def _load_surroundings(meeting: Row) -> _Surroundings:
+    key = (meeting["body"], meeting["event"], meeting["rule_set"], meeting["secretary"], meeting["chair_mandate"])
+    cached = _surroundings.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CONTEXT_SECONDS:
+        return cached[1]
+    # One load at a time per key: a burst of requests on a cold cache waits for it rather
+    # than each loading a thousand mandates. Only a load started after the last write
+    # this process saw may be shared.
+    flight = _loading.get(key)
+    if flight is not None and flight[0] == _generation:
+        try:
+            return await asyncio.shield(flight[1])
+        except asyncio.CancelledError:
+            if not flight[1].cancelled():
+                raise  # this request was cancelled
+            # The loading request was cancelled (its client left): load here instead.
+    future: asyncio.Future[_Surroundings] = asyncio.get_running_loop().create_future()
+    _loading[key] = (_generation, future)
+    try:
+        found = await _read_surroundings(meeting, key)
+    except Exception as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+        raise
+    except BaseException:
+        future.cancel()
+        raise
+    else:
+        future.set_result(found)
+        return found
+    finally:
+        if _loading.get(key, (None, None))[1] is future:
+            del _loading[key]
+
+
+async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surroundings:
+    clock = time.monotonic()
+    generation = _generation
     async with reading():
-        meeting = await Meeting.select().where(Meeting.slug == slug).first()
-        if meeting is None:
-            raise NotFound(_("No such meeting."))
         body = await Body.select().where(Body.id == meeting["body"]).first()
         organisation = await Organisation.select().where(Organisation.id == body["organisation"]).first()
         event = await Event.select().where(Event.id == meeting["event"]).first() if meeting["event"] else None
@@ -107,26 +190,64 @@ async def meeting_context(slug: str, principal: Principal | None) -> MeetingCont
         rule_set = (
             await RuleSet.select().where(RuleSet.id == meeting["rule_set"]).first() if meeting["rule_set"] else None
         )
-        secretary = await accounts.get_person(meeting["secretary"]) if meeting["secretary"] else None
+        secretary = (
+            await Person.select(Person.email).where(Person.id == meeting["secretary"]).first()
+            if meeting["secretary"]
+            else None
+        )
+    mandates_of: dict[int, list[Row]] = {}
+    for mandate in mandates:
+        mandates_of.setdefault(mandate["person"], []).append(mandate)
+    chair = chair_mandate(mandates, meeting["chair_mandate"])
+    found = _Surroundings(
+        body=body,
+        organisation=organisation,
+        event=event,
+        mandates=mandates,
+        rule_set=rule_set,
+        secretary_email=secretary["email"] if secretary else None,
+        chair=dict(chair) if chair else None,
+        mandates_of=mandates_of,
+    )
+    if generation == _generation:  # nothing this process wrote meanwhile could be missing
+        if len(_surroundings) > 256:
+            _surroundings.clear()
+        _surroundings[key] = (clock, found)
+    return found
+
+
+async def meeting_context(slug: str, principal: Principal | None) -> MeetingContext:
+    """The meeting and who the principal is in it.
+
+    The rows in the context are shared with other requests (cached): treat them as
+    read-only.
+    """
+    async with reading():
+        meeting = await Meeting.select().where(Meeting.slug == slug).first()
+    if meeting is None:
+        raise NotFound(_("No such meeting."))
+    around = await _load_surroundings(meeting)
     roles: frozenset[MeetingRole] = frozenset()
     if principal is not None:
+        # The chair's mandate and the principal's own: all that decides their roles.
+        mine = around.mandates_of.get(principal.person_id, [])
         roles = meeting_roles(
             person_id=principal.person_id,
             is_admin=principal.is_admin,
-            is_secretariat=organisation["id"] in principal.staff_of,
+            is_secretariat=around.organisation["id"] in principal.staff_of,
             meeting_secretary=meeting["secretary"],
-            mandates=mandates,
+            mandates=[around.chair, *mine] if around.chair else mine,
             named_chair=meeting["chair_mandate"],
         )
     return MeetingContext(
         meeting=meeting,
-        organisation=organisation,
-        body=body,
-        event=event,
-        mandates=mandates,
+        organisation=around.organisation,
+        body=around.body,
+        event=around.event,
+        mandates=around.mandates,
         roles=roles,
-        rule_set=rule_set,
-        secretary_email=secretary["email"] if secretary else None,
+        rule_set=around.rule_set,
+        secretary_email=around.secretary_email,
     )
 
 

@@ -1,0 +1,156 @@
+"""How many SQL statements the hot requests run: a ballot cast and the tablet's meeting page.
+
+No timing here: these counts are exact, so that a change that adds queries to the request
+path of a vote (the vote-burst benchmark's path, see BENCHMARKS.md) fails loudly. When a
+count changes on purpose, update it here and say why in the commit.
+
+"Cold" is the first request after the per-process meeting cache was dropped; "warm" is
+the same request again while the cache holds (its lifetime is stretched so that timing
+cannot matter). BEGIN/COMMIT are not counted; PostgreSQL adds a FOR SHARE lock to a cast.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from governance import db
+from governance.meetings import services as meetings
+from tests.conftest import ENGINE
+
+SLUG = "metropolis-bod-2012"
+API = f"/api/v1/meetings/{SLUG}"
+PRESENT = ["paris-idf", "guangzhou", "barcelona", "berlin", "brussels", "seoul", "montreal", "mexico-city",
+           "moscow", "milan", "lyon", "istanbul", "abidjan", "johannesburg", "rabat"]  # fmt: skip
+POSTGRES = ENGINE == "postgres"
+
+# Statements per request (BEGIN/COMMIT excluded).
+EXPECTED = {
+    # session+person+staff (1), meeting row (1), the cast itself.
+    "cast_warm": 9 if POSTGRES else 8,
+    # ... plus body, organisation, event, mandates, rule set, secretary (6).
+    "cast_cold": 15 if POSTGRES else 14,
+    # The page loads the context twice (guard, then afresh to render): the second is 1.
+    "tablet_page_warm": 21,
+    "tablet_page_cold": 27,
+    # session+person+staff (1); /me then reads the person's full row (1).
+    "me": 2,
+}
+
+
+async def _login(make_client, member: str):
+    client = make_client()
+    assert (await client.api_login(f"{member}@metropolis.demo")).status_code == 200
+    await client.ensure_csrf()
+    return client
+
+
+async def _open_poll(make_client) -> tuple[int, object]:
+    desk, chair = make_client(), make_client()
+    await desk.api_login("secretary@metropolis.demo")
+    await chair.api_login("paris-idf@metropolis.demo")
+    for member in PRESENT:
+        assert (await desk.send("POST", f"{API}/arrivals", json={"member": member})).status_code == 201
+    await chair.send("POST", f"{API}/status", json={"status": "open"})
+    items = (await chair.get(f"{API}/agenda")).json()
+    await chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")
+    motion = (
+        await desk.send(
+            "POST",
+            f"{API}/motions",
+            json={"item": items[0]["id"], "mover": "seoul", "text_fr": "Le Conseil adopte l'ordre du jour."},
+        )
+    ).json()
+    await (await _login(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
+    for status in ("debate", "voting"):
+        await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
+    opened = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": "roll_call"})
+    assert opened.status_code == 201, opened.text
+    return opened.json()["id"], chair
+
+
+async def _count(request) -> tuple[object, list[str]]:
+    with db.recording_statements() as statements:
+        response = await request()
+    return response, statements
+
+
+def _check(name: str, statements: list[str]) -> None:
+    listing = "\n".join(f"  {s.strip().splitlines()[0][:150]}" for s in statements)
+    expected = EXPECTED[name]
+    assert len(statements) == expected, f"{name}: {len(statements)} statements, expected {expected}:\n{listing}"
+
+
+@pytest.fixture
+def long_cache(monkeypatch):
+    # Counts must not depend on how fast the machine is: the cache never expires by time here.
+    monkeypatch.setattr(meetings, "CONTEXT_SECONDS", 3600.0)
+
+
+async def test_a_ballot_cast_runs_a_fixed_number_of_statements(demo, make_client, long_cache):
+    poll, _chair = await _open_poll(make_client)
+    voters = {member: await _login(make_client, member) for member in ("berlin", "lyon", "milan")}
+
+    def cast(member: str):
+        return lambda: voters[member].send(
+            "POST",
+            f"{API}/polls/{poll}/ballots",
+            json={"member": member, "choice": "yes", "token": secrets.token_urlsafe(24)},
+        )
+
+    meetings.forget_cached_contexts()
+    response, statements = await _count(cast("berlin"))
+    assert response.status_code == 201, response.text
+    _check("cast_cold", statements)
+
+    response, statements = await _count(cast("lyon"))
+    assert response.status_code == 201, response.text
+    _check("cast_warm", statements)
+    # The cast wrote no table the meeting context comes from: the cache still holds.
+    response, statements = await _count(cast("milan"))
+    assert response.status_code == 201, response.text
+    _check("cast_warm", statements)
+
+
+async def test_the_tablet_meeting_page_runs_a_fixed_number_of_statements(demo, make_client, long_cache):
+    await _open_poll(make_client)
+    tablet = await _login(make_client, "berlin")
+
+    meetings.forget_cached_contexts()
+    response, statements = await _count(lambda: tablet.get(f"/meetings/{SLUG}"))
+    assert response.status_code == 200, response.text
+    _check("tablet_page_cold", statements)
+
+    response, statements = await _count(lambda: tablet.get(f"/meetings/{SLUG}"))
+    assert response.status_code == 200, response.text
+    _check("tablet_page_warm", statements)
+
+
+async def test_a_revoked_session_is_refused_on_its_next_request(demo, make_client, long_cache):
+    """The principal is never cached: one query per request, and revocation is immediate."""
+    tablet = await _login(make_client, "berlin")
+    other = await _login(make_client, "berlin")
+    response, statements = await _count(lambda: tablet.get("/api/v1/auth/me"))
+    assert response.status_code == 200, response.text
+    _check("me", statements)
+    sessions = (await other.get("/api/v1/auth/sessions")).json()
+    mine = next(s for s in sessions if not s["current"])
+    revoked = await other.post_form(f"/account/sessions/{mine['handle']}/revoke", follow_redirects=False)
+    assert revoked.status_code == 303, revoked.text
+    assert (await tablet.get("/api/v1/auth/me")).status_code == 401
+    assert (await tablet.get(f"{API}")).status_code == 401
+
+
+async def test_a_mandate_change_reaches_the_cached_meeting_context_at_once(demo, make_client, long_cache):
+    """A write to a table the context comes from drops the cache in this process."""
+    from governance.organisations.tables import Mandate
+
+    tablet = await _login(make_client, "berlin")
+    assert (await tablet.get(f"{API}")).status_code == 200  # cached now
+    from governance.accounts.tables import Person
+
+    berlin = await Person.select(Person.id).where(Person.email == "berlin@metropolis.demo").first()
+    async with db.writing():
+        await Mandate.delete().where(Mandate.person == berlin["id"])
+    assert (await tablet.get(f"{API}")).status_code == 403
