@@ -46,13 +46,34 @@ def channel(meeting_id: int) -> str:
     return f"meeting_{meeting_id}"
 
 
+# Changes within this many seconds make one notification: a vote burst of a thousand
+# ballots publishes a few dozen NOTIFYs, not a thousand (each stream renders a snapshot
+# per notification it receives).
+COALESCE = 0.05
+_pending: dict[int, asyncio.AbstractEventLoop] = {}  # meeting -> the loop that will publish
+
+
 def meeting_changed(meeting_id: int) -> None:
     """Tell every live page of the meeting to refresh (after the change committed)."""
     if _plugin is None:
         return
     try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no event loop (a CLI): nobody is listening here
+        return
+    if _pending.get(meeting_id) is loop:
+        return  # already on its way
+    _pending[meeting_id] = loop
+    loop.call_later(COALESCE, _publish, meeting_id)
+
+
+def _publish(meeting_id: int) -> None:
+    _pending.pop(meeting_id, None)
+    if _plugin is None:
+        return
+    try:
         _plugin.publish(b"changed", channels=[channel(meeting_id)])
-    except Exception:  # the app may not be serving (CLI, tests without lifespan)
+    except Exception:  # the app may not be serving (tests without lifespan)
         log.debug("live update for meeting %s not published", meeting_id, exc_info=True)
 
 
