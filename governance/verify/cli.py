@@ -1,0 +1,35 @@
+"""``python -m governance.verify DIR [--receipt CODE] [--since CHECKPOINT_FILE] [--key FINGERPRINT]``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from governance.verify.checks import Broken, verify
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Verify an exported record; 0 when everything holds, 1 naming the first broken thing."""
+    parser = argparse.ArgumentParser(
+        prog="python -m governance.verify",
+        description="Verify an exported meeting record (docs/record-format.md, section 8).",
+    )
+    parser.add_argument("directory", type=Path, help="the bundle: record.json, manifest.json, manifest.sig")
+    parser.add_argument("--receipt", metavar="CODE", help="a receipt code (ABCDE-FGHIJ) to look for")
+    parser.add_argument(
+        "--since", metavar="CHECKPOINT_FILE", type=Path, help="an earlier checkpoint the log must extend"
+    )
+    parser.add_argument("--key", metavar="FINGERPRINT", help="the fingerprint the manifest's key must have")
+    args = parser.parse_args(argv)
+    print(f"Verifying the record in {args.directory}")
+    try:
+        verify(args.directory, receipt=args.receipt, since=args.since, key=args.key)
+    except Broken as broken:
+        print(f"FAILED: {broken}")
+        return 1
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        # A shape no check foresaw: still a failure, never a traceback.
+        print(f"FAILED: record.json or manifest.json malformed ({type(error).__name__}: {error})")
+        return 1
+    print("OK: every check holds.")
+    return 0

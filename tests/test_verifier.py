@@ -1,0 +1,456 @@
+"""The independent verifier (docs/record-format.md §8) against bundles built from scratch."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from governance.verify import main, note
+from governance.verify import merkle as verify_merkle
+from governance.verify.canonical import CanonicalError, dumps, loads, loads_canonical
+from governance.verify.rules import Majority, Turnout, election_round, motion_outcome, required
+from tests.record_builder import RecordBuilder, checkpoint_note, mth, receipt_code, seal
+
+TWO_THIRDS = {"numerator": 2, "denominator": 3, "strict": False, "base": "cast_including_abstentions"}
+MEMBERS = {
+    "accra": True,
+    "barcelona": True,
+    "chicago": True,
+    "durban": True,
+    "essen": True,
+    "fes": True,
+    "guangzhou": True,
+    "observer": False,
+}
+
+
+def build() -> RecordBuilder:
+    """Five cities attend (Accra with two votes), Fès gives Accra its proxy, Guangzhou is away."""
+    b = RecordBuilder(members=dict(MEMBERS), weights={"accra": 2})
+    for slug in ("accra", "barcelona", "chicago", "durban", "essen", "observer"):
+        b.arrive(slug)
+    b.proxy("fes", "accra")
+    b.append("motion_tabled", {"motion": 1, "item": 3})
+    # Poll 1, roll call: yes 2+1+1 = 4, no 1, abstain 1; more than 1/2 of 5 = 3: adopted.
+    b.poll(
+        method="roll_call",
+        votes={"accra": "yes", "barcelona": "yes", "chicago": "no", "durban": "abstain", "fes": "yes"},
+        outcome="adopted",
+    )
+    # Poll 2, secret, Durban recused: yes 3, no 2, blank 1; at least 2/3 of 5 (blank never cast) = 4: rejected.
+    b.poll(
+        method="secret",
+        votes={"accra": "no", "barcelona": "yes", "chicago": "yes", "essen": "yes", "fes": "blank"},
+        options=["yes", "no", "abstain", "blank"],
+        majority=TWO_THIRDS,
+        recused=("durban",),
+        outcome="rejected",
+    )
+    # Poll 3, secret election for one seat: Chicago 2+1 = 3 of 5 valid (more than 1/2 needs 3): elected.
+    bcn, chi, dur = b.member_id("barcelona"), b.member_id("chicago"), b.member_id("durban")
+    b.poll(
+        method="secret",
+        kind="election",
+        options={"candidates": [bcn, chi, dur], "method": "absolute_then_relative"},
+        votes={
+            "accra": str(chi),
+            "barcelona": str(bcn),
+            "chicago": str(chi),
+            "durban": str(bcn),
+            "essen": "blank",
+            "fes": "abstain",
+        },
+        result={
+            "abstain": 1,
+            "blank": 1,
+            "tally": {str(bcn): 2, str(chi): 3, str(dur): 0},
+            "elected": [chi],
+            "outcome": "elected",
+            "arithmetic": "round 1: Chicago elected",
+        },
+    )
+    b.append("speaker_added", {"member": "essen"})
+    return b
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> tuple[Path, RecordBuilder]:
+    builder = build()
+    return builder.write(tmp_path / "bundle"), builder
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    status = main([str(a) for a in argv])
+    return status, capsys.readouterr().out
+
+
+def fails_with(capsys: pytest.CaptureFixture[str], message: str, *argv: Any) -> None:
+    status, out = run(capsys, *argv)
+    assert status == 1, out
+    assert f"FAILED: {message}" in out, out
+
+
+def load(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / "record.json").read_text())
+
+
+def save(directory: Path, builder: RecordBuilder, record: dict[str, Any]) -> None:
+    """Rewrite record.json and re-sign the manifest, as a forger holding the key would."""
+    (directory / "record.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
+    seal(directory, builder.key, builder.key_name)
+
+
+def resort(poll: dict[str, Any]) -> None:
+    poll["leaves"].sort(key=lambda leaf: hashlib.sha256(leaf.encode()).hexdigest())
+
+
+# --- the valid bundle -----------------------------------------------------------------------------
+
+
+def test_valid_bundle_verifies(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    status, out = run(capsys, directory)
+    assert status == 0, out
+    assert "OK: every check holds." in out
+    assert "poll 1 (motion 1, round 1, roll_call, motion): 5 ballots" in out
+    assert "-> adopted (recomputed) OK" in out and "-> rejected (recomputed) OK" in out
+    assert "barcelona 2, chicago 3, durban 0 -> elected: chicago (recomputed)" in out
+    assert out.count(", log ") == 3 and f"key {builder.key_name}" not in out
+
+
+def test_key_option(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, _ = bundle
+    fingerprint = json.loads((directory / "manifest.json").read_text())["key"]["fingerprint"]
+    assert run(capsys, directory, "--key", fingerprint.upper())[0] == 0
+    fails_with(
+        capsys, f"manifest.sig: signed by key {fingerprint}, not by --key {'0' * 64}", directory, "--key", "0" * 64
+    )
+
+
+# --- ballots --------------------------------------------------------------------------------------
+
+
+def test_ballot_added(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    record["polls"][1]["leaves"].append(dumps({"poll": 2, "choice": "yes", "weight": 1, "nonce": "ab" * 16}).decode())
+    resort(record["polls"][1])
+    save(directory, builder, record)
+    fails_with(capsys, "poll 2: 6 ballots but 5 participants", directory)
+
+
+def test_ballot_removed(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    del record["polls"][1]["leaves"][2]
+    save(directory, builder, record)
+    fails_with(capsys, "poll 2: 4 ballots but 5 participants", directory)
+
+
+def test_ballot_changed(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    leaves = record["polls"][1]["leaves"]
+    index = next(i for i, leaf in enumerate(leaves) if json.loads(leaf)["choice"] == "no")
+    leaves[index] = leaves[index].replace('"choice":"no"', '"choice":"yes"')
+    resort(record["polls"][1])
+    save(directory, builder, record)
+    fails_with(capsys, "poll 2: Merkle root differs from poll_closed", directory)
+
+
+def test_weight_inflated(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    leaves = record["polls"][1]["leaves"]
+    index = next(i for i, leaf in enumerate(leaves) if json.loads(leaf)["weight"] == 1)
+    leaves[index] = leaves[index].replace('"weight":1', '"weight":2')
+    resort(record["polls"][1])
+    save(directory, builder, record)
+    fails_with(capsys, "poll 2: total ballot weight 7 differs from participants' weight 6", directory)
+
+
+def test_participant_added(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    record["polls"][0]["participation"] = sorted([*record["polls"][0]["participation"], "essen"])
+    save(directory, builder, record)
+    fails_with(capsys, "poll 1: 5 ballots but 6 participants", directory)
+
+
+def test_recorded_outcome_changed(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    record["polls"][1]["result"]["outcome"] = "adopted"
+    save(directory, builder, record)
+    fails_with(capsys, "poll 2: result outcome differs from poll_closed", directory)
+
+
+def test_roll_call_ballot_for_another_member(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    poll = record["polls"][0]
+    poll["participation"] = sorted(set(poll["participation"]) - {"chicago"} | {"essen"})
+    save(directory, builder, record)
+    fails_with(capsys, "poll 1: the roll-call ballots' members are not the participants", directory)
+
+
+# --- the log --------------------------------------------------------------------------------------
+
+
+def test_event_body_rewritten(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    record["events"][3]["body"] = record["events"][3]["body"].replace("arrival:durban", "arrival:fes")
+    save(directory, builder, record)
+    fails_with(capsys, "event 4: hash does not match its body", directory)
+
+
+def test_event_dropped(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    del record["events"][4]
+    save(directory, builder, record)
+    fails_with(capsys, "event 6: found where height 5 belongs (events missing or out of order)", directory)
+
+
+def test_events_reordered(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    events = record["events"]
+    events[2], events[3] = events[3], events[2]
+    save(directory, builder, record)
+    fails_with(capsys, "event 4: found where height 3 belongs (events missing or out of order)", directory)
+
+
+def test_event_rehashed_breaks_the_chain(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    body = record["events"][3]["body"].replace("arrival:durban", "arrival:fes")
+    record["events"][3] = {"body": body, "hash": hashlib.sha256(body.encode()).hexdigest()}
+    save(directory, builder, record)
+    fails_with(capsys, "event 5: parent is not the hash of event 4", directory)
+
+
+# --- the bundle's files and signatures ------------------------------------------------------------
+
+
+def test_record_changed_without_manifest(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, _ = bundle
+    path = directory / "record.json"
+    path.write_bytes(path.read_bytes().replace(b"World Council", b"World Councim", 1))
+    fails_with(capsys, "record.json: SHA-256 differs from manifest", directory)
+
+
+def test_manifest_signed_by_another_key(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, _ = bundle
+    manifest = (directory / "manifest.json").read_bytes()
+    (directory / "manifest.sig").write_bytes(Ed25519PrivateKey.generate().sign(manifest))
+    fingerprint = json.loads(manifest)["key"]["fingerprint"]
+    fails_with(capsys, f"manifest.sig: not a valid signature by key {fingerprint}", directory)
+
+
+def test_checkpoint_by_an_unlisted_key(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    other = RecordBuilder(members={}, organisation=builder.organisation)
+    record["keys"][0] = other.record()["keys"][0]
+    save(directory, builder, record)
+    fails_with(capsys, "poll 1: checkpoint: no valid signature by a listed key", directory)
+
+
+# --- --receipt and --since ------------------------------------------------------------------------
+
+
+def test_receipt(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
+    directory, builder = bundle
+    code = receipt_code(builder.polls[1]["leaves"][3])
+    status, out = run(capsys, directory, "--receipt", code.lower().replace("-", ""))
+    assert status == 0, out
+    assert f"receipt {code}: found in poll 2" in out
+    fails_with(capsys, "receipt ABCDE-FGHIJ: not found", directory, "--receipt", "ABCDE-FGHIJ")
+
+
+def test_since(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    directory, builder = bundle
+    earlier = tmp_path / "earlier.txt"
+    earlier.write_text(builder.polls[0]["checkpoint"])
+    status, out = run(capsys, directory, "--since", earlier)
+    assert status == 0, out
+    assert "7. --since: the log extends the checkpoint at height" in out
+    origin = f"governance/{builder.organisation}/{builder.meeting}/poll/1"
+    forged = checkpoint_note(origin, 5, "00" * 32, 12, "ab" * 32, builder.key_name, builder.key)
+    earlier.write_text(forged)
+    fails_with(capsys, "--since: the log does not extend the checkpoint at height 12", directory, "--since", earlier)
+
+
+# --- the building blocks --------------------------------------------------------------------------
+
+
+def independent_mth(leaves: list[bytes]) -> bytes:
+    """RFC 9162 §2.1 again, splitting at the largest power of two by repeated halving of a range."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return hashlib.sha256(b"\x00" + leaves[0]).digest()
+    k = 2 ** (len(leaves) - 1).bit_length() // 2
+    assert k < len(leaves) <= 2 * k
+    return hashlib.sha256(b"\x01" + independent_mth(leaves[:k]) + independent_mth(leaves[k:])).digest()
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 5, 8])
+def test_merkle_root(size: int) -> None:
+    leaves = [bytes([i]) * (i + 1) for i in range(size)]
+    assert verify_merkle.root(leaves) == independent_mth(leaves) == mth(leaves)
+
+
+def test_merkle_root_known_values() -> None:
+    """The Certificate Transparency test vectors (leaves of RFC 6962's reference tests)."""
+    data = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+    leaves = [bytes.fromhex(d) for d in data]
+    assert verify_merkle.root([]).hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert verify_merkle.root(leaves[:1]).hex() == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
+    assert verify_merkle.root(leaves).hex() == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
+
+
+def test_canonical_json() -> None:
+    assert dumps({"b": [1, None, True], "a": "é"}) == '{"a":"é","b":[1,null,true]}'.encode()
+    with pytest.raises(CanonicalError):
+        dumps({"a": 1.0})
+    for text in (b'{"a":1.5}', b'{"a":1e3}', b"[NaN]", b'{"a":1,"a":2}', b"[9007199254740993]"):
+        with pytest.raises(CanonicalError):
+            loads(text)
+    with pytest.raises(CanonicalError):
+        loads_canonical(b'{"b":1, "a":2}')
+    assert loads_canonical(b'{"a":2,"b":1}') == {"a": 2, "b": 1}
+
+
+def test_majority_arithmetic() -> None:
+    half = Majority(Fraction(1, 2), True, "present")
+    two_thirds = Majority(Fraction(2, 3), False, "present")
+    assert required(half, 27) == 14 and required(two_thirds, 27) == 18 and required(half, 0) == 1
+    cast = Majority(Fraction(1, 2), True, "cast_excluding_abstentions")
+    turnout = Turnout(present=10, represented=2, members=20)
+    tie = {"yes": 3, "no": 3, "abstain": 1, "chair_vote": "yes"}
+    assert motion_outcome(cast, "chair_prevails", turnout, secret=False, **tie)[0] == "adopted"
+    assert motion_outcome(cast, "chair_prevails", turnout, secret=True, **tie)[0] == "rejected"
+    assert motion_outcome(cast, "new_round", turnout, secret=True, **tie)[0] == "tie_new_round"
+    assert motion_outcome(cast, "casting_vote", turnout, secret=False, **tie)[0] == "tie_casting_vote"
+    everyone = Majority(Fraction(1, 2), True, "all_members")
+    assert motion_outcome(everyone, "fails", turnout, yes=10, no=0, abstain=0, secret=True, chair_vote=None)[0] == (
+        "rejected"
+    )
+
+
+def test_election_rounds() -> None:
+    cast = Majority(Fraction(1, 2), True, "cast_excluding_abstentions")
+    turnout = Turnout(present=9, represented=0, members=9)
+    ballots = [((1,), 3), ((2,), 3), ((3,), 2), ((), 1)]
+    first = election_round(
+        method="absolute_then_relative",
+        round_number=1,
+        seats=1,
+        majority=cast,
+        candidates=[1, 2, 3],
+        ballots=ballots,
+        turnout=turnout,
+    )
+    assert (first.outcome, first.elected, first.valid, first.blank) == ("next_round", [], 8, 1)
+    third = election_round(
+        method="absolute_then_relative",
+        round_number=3,
+        seats=1,
+        majority=cast,
+        candidates=[1, 2, 3],
+        ballots=ballots,
+        turnout=turnout,
+    )
+    assert (third.outcome, third.tied) == ("tie", [1, 2])
+    runoff = election_round(
+        method="runoff_top_two",
+        round_number=2,
+        seats=1,
+        majority=cast,
+        candidates=[1, 2],
+        ballots=[((1,), 4), ((2,), 3), (None, 2)],
+        turnout=turnout,
+    )
+    assert (runoff.outcome, runoff.elected, runoff.abstain) == ("elected", [1], 2)
+
+
+def test_verifier_imports_only_the_standard_library_and_cryptography() -> None:
+    package = Path(__file__).resolve().parent.parent / "governance" / "verify"
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
+            for name in names:
+                top = name.split(".")[0]
+                assert (
+                    top in {"__future__", "cryptography", "governance"} or top in __import__("sys").stdlib_module_names
+                )
+                assert top != "governance" or name.startswith("governance.verify"), f"{path.name} imports {name}"
+
+
+def test_receipt_code_is_the_first_50_bits_of_the_receipt() -> None:
+    leaf = '{"choice":"yes","nonce":"00112233445566778899aabbccddeeff","poll":1,"weight":1}'
+    code = receipt_code(leaf)
+    assert note.receipt_code(leaf.encode()) == code and len(code) == 11 and code[5] == "-"
+    decoded = base64.b32decode(code.replace("-", "") + "AAAAAA")
+    digest = hashlib.sha256(leaf.encode()).digest()
+    assert decoded[:6] == digest[:6] and decoded[6] >> 6 == digest[6] >> 6
+    assert note.normalise_code(code.lower().replace("-", " ")) == code
+
+
+def tied(tie_rule: str, outcome: str, chair: str | None = None) -> RecordBuilder:
+    """A roll call tied 2-2 (Accra yes with two votes; Barcelona and Chicago no)."""
+    b = RecordBuilder(members={"accra": True, "barcelona": True, "chicago": True}, weights={"accra": 2})
+    for slug in ("accra", "barcelona", "chicago"):
+        b.arrive(slug)
+    result: dict[str, Any] = {"yes": 2, "no": 2, "abstain": 0, "blank": 0, "outcome": outcome, "arithmetic": "tie"}
+    if chair is not None:
+        result["chair"] = chair
+    b.poll(
+        method="roll_call", votes={"accra": "yes", "barcelona": "no", "chicago": "no"}, tie_rule=tie_rule, result=result
+    )
+    return b
+
+
+@pytest.mark.parametrize(("chair", "outcome"), [("accra", "adopted"), ("barcelona", "rejected"), (None, "rejected")])
+def test_chair_prevails_in_a_roll_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], chair: str | None, outcome: str
+) -> None:
+    assert run(capsys, tied("chair_prevails", outcome, chair).write(tmp_path))[0] == 0
+    wrong = {"adopted": "rejected", "rejected": "adopted"}[outcome]
+    fails_with(
+        capsys,
+        f"poll 1: recorded outcome '{wrong}', recomputed '{outcome}'",
+        tied("chair_prevails", wrong, chair).write(tmp_path / "wrong"),
+    )
+
+
+def test_casting_vote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = tied("casting_vote", "tie_casting_vote")
+    b.append("casting_vote", {"poll": 1, "office": "president", "choice": "yes", "outcome": "adopted"})
+    status, out = run(capsys, b.write(tmp_path / "good"))
+    assert status == 0, out
+    assert "casting vote (president): yes -> adopted" in out
+    b = tied("casting_vote", "tie_casting_vote")
+    b.append("casting_vote", {"poll": 1, "office": "president", "choice": "yes", "outcome": "rejected"})
+    fails_with(capsys, "poll 1: casting vote yes records outcome 'rejected'", b.write(tmp_path / "bad"))
