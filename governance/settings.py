@@ -41,6 +41,8 @@ class Settings:
     # PostgreSQL connection pool per worker (opened at start-up, up to the maximum).
     db_pool_min: int = 10
     db_pool_max: int = 20
+    # Where organisations' Ed25519 signing keys live (files, mode 0600), outside the database.
+    key_dir: Path = Path("var/keys")
 
     @property
     def production(self) -> bool:
@@ -110,4 +112,14 @@ def get_settings() -> Settings:
         trusted_proxies=os.environ.get("GOVERNANCE_TRUSTED_PROXIES", "").strip(),
         db_pool_min=int(os.environ.get("GOVERNANCE_DB_POOL_MIN", "10")),
         db_pool_max=int(os.environ.get("GOVERNANCE_DB_POOL_MAX", "20")),
+        key_dir=_key_dir(environment, var_dir),
     )
+
+
+def _key_dir(environment: str, var_dir: Path) -> Path:
+    configured = os.environ.get("GOVERNANCE_KEY_DIR", "").strip()
+    if configured:
+        return Path(configured).resolve()
+    if environment == "production":
+        raise ConfigurationError("GOVERNANCE_KEY_DIR must be set in production (where the signing keys live).")
+    return var_dir / "keys"

@@ -209,9 +209,15 @@ async def _meeting(org: dict[str, Any], secretary: dict[str, Any], values: dict[
 
 
 async def load(password: str = DEFAULT_PASSWORD) -> DemoReport:
-    """Load (or complete) the demo in one transaction: all of it or nothing."""
+    """Load (or complete) the demo in one transaction: all of it or nothing; then make sure
+    each demo organisation has a signing key (a file under GOVERNANCE_KEY_DIR)."""
     async with writing():
-        return await _load(password)
+        report = await _load(password)
+    from governance.record import keys
+
+    for organisation in ("metropolis", "fmdv"):
+        await keys.ensure(organisation)
+    return report
 
 
 async def _load(password: str) -> DemoReport:

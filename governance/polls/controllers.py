@@ -94,7 +94,8 @@ class CandidateOut(BaseModel):
 
 class ReceiptOut(BaseModel):
     poll: int
-    receipt: str
+    receipt: str = Field(description="SHA-256 of the ballot's leaf (hex); the same whatever the choice")
+    code: str = Field(description="The receipt's short code, as the voter sees it (ABCDE-FGHIJ)")
 
 
 class MyBallotOut(BaseModel):
@@ -139,10 +140,14 @@ class PollOut(BaseModel):
 
 
 class PublishedBallotOut(BaseModel):
+    """A ballot's leaf as published after the close (docs/record-format.md §5); id is its receipt."""
+
     id: str | None = None
     member: str | None = None
     choice: str
     weight: int
+    nonce: str | None = None
+    code: str | None = None
 
 
 async def poll_out(request: Req, row: dict[str, Any]) -> PollOut:
@@ -437,6 +442,7 @@ class PollPages(Controller):
             meeting=meeting_out(context),
             poll=poll,
             receipt=receipt["receipt"],
+            code=receipt["code"],
             member=data.get("member", ""),
             # Only this page knows the token: a secret ballot can be changed from here alone.
             token=data.get("token", "") if poll["changeable"] else "",

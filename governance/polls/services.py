@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -56,7 +55,7 @@ from governance.polls.guards import holds_casting_vote
 from governance.polls.majority import Count, Majority, decide
 from governance.polls.tables import Candidate, Participation, Poll, PollElector, RollCallVote, SecretBallot
 from governance.polls.voiding import void_open_polls
-from governance.record import log
+from governance.record import canonical, keys, log
 from governance.settings import get_settings
 
 Row = dict[str, Any]
@@ -76,17 +75,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def receipt_for(poll_id: int, token: str) -> str:
-    """The voter's receipt: derived from the token only the tablet knows, so a retried
-    submission gets the same receipt back and the server stores nothing that links it."""
-    key = hashlib.sha256(b"receipt:" + get_settings().secret_key.encode()).digest()
-    return hmac.new(key, f"{poll_id}:{token}".encode(), hashlib.sha256).hexdigest()
+def _receipt_key() -> bytes:
+    return hashlib.sha256(b"receipt:" + get_settings().secret_key.encode()).digest()
 
 
-def electorate_hash(electors: list[tuple[int, int, int]]) -> str:
-    """SHA-256 of the canonical electorate (member, weight, proxy holder or 0), committed at opening."""
-    canonical = json.dumps(sorted(electors), separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def nonce_for(poll_id: int, token: str) -> str:
+    """The ballot's nonce, derived from the token only the voter's tablet holds, so a retried
+    submission gets the same receipt back and the server stores nothing that links them."""
+    return canonical.nonce_for(_receipt_key(), poll_id, token)
+
+
+def _answer(poll_id: int, receipt: str) -> Row:
+    return {"poll": poll_id, "receipt": receipt, "code": canonical.receipt_code(receipt)}
 
 
 def options_of(poll: Row) -> Any:
@@ -381,7 +381,16 @@ async def open_poll(
                 electors.append({"member": member, "voter": register.representatives[holder], "proxy_holder": holder})
         present = sum(weights[e["member"]] for e in electors if e["proxy_holder"] is None)
         total = sum(weights[e["member"]] for e in electors)
-        committed = electorate_hash([(e["member"], weights[e["member"]], e["proxy_holder"] or 0) for e in electors])
+        slug = {line.id: line.slug for line in register.lines}
+        electorate = [
+            {
+                "member": slug[e["member"]],
+                "weight": weights[e["member"]],
+                "proxy_holder": slug[e["proxy_holder"]] if e["proxy_holder"] else None,
+            }
+            for e in electors
+        ]
+        committed = canonical.electorate_hash(electorate)
         round_number = 1 + await Poll.count().where(Poll.motion == motion_id)
         question = agenda.text_in(motion, motion["authoritative_language"])
         rows = await Poll.insert(
@@ -418,6 +427,19 @@ async def open_poll(
         poll_id = rows[0]["id"]
         if electors:
             await PollElector.insert(*(PollElector(poll=poll_id, weight=weights[e["member"]], **e) for e in electors))
+        # What the electorate was frozen from, so anyone can check it (docs/record-format.md §3).
+        await log.append(
+            context.meeting["id"],
+            "electorate_fixed",
+            principal.person_id,
+            at,
+            poll=poll_id,
+            attending=sorted(slug[m] for m in register.attending if m in slug),
+            proxies=sorted([slug[g], slug[h]] for g, h in register.represented_by.items() if g in slug and h in slug),
+            recused=sorted(slug[m] for m in recused if m in slug),
+            electorate=sorted(electorate, key=lambda e: e["member"]),
+            electorate_hash=committed,
+        )
         await log.append(
             context.meeting["id"],
             "poll_opened",
@@ -426,9 +448,18 @@ async def open_poll(
             poll=poll_id,
             motion=motion_id,
             method=method,
+            kind="election" if election else "motion",
             round=round_number,
             options=options,
             seats=seats,
+            majority={
+                "numerator": majority["threshold_numerator"],
+                "denominator": majority["threshold_denominator"],
+                "strict": majority["strict"],
+                "base": majority["base"],
+            },
+            tie_rule=rules["tie_rule"],
+            quorum={"counted": quorum.counted, "required": quorum.required},
             electorate=len(electors),
             electorate_hash=committed,
         )
@@ -542,9 +573,10 @@ async def cast(
                 _("The submission token is missing or malformed."), fields={"token": _("This value is not valid.")}
             )
     token_hash = _hash(token)
+    nonce = nonce_for(poll_id, token)
     named: dict[str, str] = {}  # the member's name, for messages after the transaction
 
-    async def record() -> None:
+    async def record() -> str:
         query = Poll.select(*CAST_POLL_COLUMNS).where((Poll.id == poll_id) & (Poll.meeting == context.meeting["id"]))
         if not db.is_sqlite():
             query = query.lock_rows("SHARE")  # type: ignore[arg-type]
@@ -553,7 +585,7 @@ async def cast(
             raise NotFound(_("No such poll in this meeting."))
         if poll["status"] != "open":
             if await _retried(poll_id, token_hash, principal):
-                return  # a retry after the close still gets its first answer
+                return await _first_receipt(poll_id, nonce)  # a retry after the close gets its first answer
             raise Conflict(_closed_message(poll))
         if poll["method"] not in BALLOT_METHODS:
             raise Conflict(_("This vote is not cast on tablets: the chair takes it in the room."))
@@ -592,26 +624,16 @@ async def cast(
             )
             if first is not None:
                 if first["token_hash"] == token_hash:
-                    return  # a retry of this very ballot (or change): the first answer stands
-                await _change_ballot(poll, member, first, content, token, previous)
-                return
+                    return await _first_receipt(poll_id, nonce)  # a retry: the first answer stands
+                return await _change_ballot(poll, member, first, content, token, previous, member_slug)
         await Participation.insert(
             Participation(poll=poll_id, member=member["id"], person=principal.person_id, token_hash=token_hash)
         )
-        if poll["method"] == "secret":
-            await SecretBallot.insert(
-                SecretBallot(
-                    id=_hash(receipt_for(poll_id, token)), poll=poll_id, choice=content, weight=elector["weight"]
-                )
-            )
-        else:
-            await RollCallVote.insert(
-                RollCallVote(poll=poll_id, member=member["id"], choice=content, weight=elector["weight"])
-            )
+        return await _insert_ballot(poll, member["id"], member_slug, content, elector["weight"], nonce)
 
     try:
         async with writing():
-            await record()
+            receipt = await record()
     except IntegrityViolation as exc:
         if exc.kind != "unique":
             raise
@@ -621,10 +643,43 @@ async def cast(
             if not await _retried(poll_id, token_hash, principal, member_slug):
                 name = named.get("name", member_slug)
                 raise Conflict(_("{member} has already voted in this poll.").format(member=name)) from exc
+            receipt = await _first_receipt(poll_id, nonce)
     # No log line per ballot (it would record the order of voting). Live pages are told
     # that the count moved: they show only "n of N voted", never who or what.
     live.meeting_changed(context.meeting["id"])
-    return {"poll": poll_id, "receipt": receipt_for(poll_id, token)}
+    return _answer(poll_id, receipt)
+
+
+async def _insert_ballot(poll: Row, member_id: int, member_slug: str, content: str, weight: int, nonce: str) -> str:
+    """Store a ballot with its nonce; its receipt is the SHA-256 of its leaf (docs/record-format.md §5)."""
+    if poll["method"] == "secret":
+        receipt = canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce))
+        await SecretBallot.insert(SecretBallot(id=receipt, poll=poll["id"], choice=content, weight=weight, nonce=nonce))
+    else:
+        receipt = canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce, member=member_slug))
+        await RollCallVote.insert(
+            RollCallVote(poll=poll["id"], member=member_id, choice=content, weight=weight, nonce=nonce)
+        )
+    return receipt
+
+
+async def _first_receipt(poll_id: int, nonce: str) -> str:
+    """The receipt of the ballot a token recorded (a retry's first answer)."""
+    secret = (
+        await SecretBallot.select(SecretBallot.id)
+        .where((SecretBallot.poll == poll_id) & (SecretBallot.nonce == nonce))
+        .first()
+    )
+    if secret is not None:
+        return secret["id"]
+    named = (
+        await RollCallVote.select(RollCallVote.choice, RollCallVote.weight, RollCallVote.member.slug.as_alias("slug"))
+        .where((RollCallVote.poll == poll_id) & (RollCallVote.nonce == nonce))
+        .first()
+    )
+    if named is None:  # changed since: the token no longer names a ballot
+        raise Conflict(_("This ballot was changed since; its earlier receipt no longer counts."))
+    return canonical.receipt_of(canonical.leaf(poll_id, named["choice"], named["weight"], nonce, member=named["slug"]))
 
 
 async def _retried(poll_id: int, token_hash: str, principal: Principal, member_slug: str | None = None) -> bool:
@@ -641,31 +696,35 @@ async def _retried(poll_id: int, token_hash: str, principal: Principal, member_s
     return True
 
 
-async def _change_ballot(poll: Row, member: Row, first: Row, content: str, token: str, previous: str | None) -> None:
-    """Replace a member's ballot before the close (rule set: ballots changeable)."""
+async def _change_ballot(
+    poll: Row, member: Row, first: Row, content: str, token: str, previous: str | None, member_slug: str
+) -> str:
+    """Replace a member's ballot before the close (rule set: ballots changeable); returns the new receipt."""
+    nonce = nonce_for(poll["id"], token)
     if poll["method"] == "secret":
-        # Only the device holding the first token can find the ballot: its id is derived
-        # from that token's receipt, and the server keeps no link from member to ballot.
+        # Only the device holding the first token can find the ballot: its nonce is derived
+        # from that token, and the server keeps no link from member to ballot.
         if previous is None or _hash(previous) != first["token_hash"]:
             message = _("{member} has already voted. To change a secret ballot, use the change button on its receipt.")
             raise Conflict(message.format(member=member["name"]))  # fmt: skip
         deleted = (
             await SecretBallot.delete()
-            .where((SecretBallot.id == _hash(receipt_for(poll["id"], previous))) & (SecretBallot.poll == poll["id"]))
+            .where((SecretBallot.poll == poll["id"]) & (SecretBallot.nonce == nonce_for(poll["id"], previous)))
             .returning(SecretBallot.weight)
         )
         if not deleted:
             raise Conflict(_("The earlier ballot could not be found; it was not changed."))
-        await SecretBallot.insert(
-            SecretBallot(
-                id=_hash(receipt_for(poll["id"], token)), poll=poll["id"], choice=content, weight=deleted[0]["weight"]
-            )
-        )
+        receipt = await _insert_ballot(poll, member["id"], member_slug, content, deleted[0]["weight"], nonce)
     else:
-        await RollCallVote.update({RollCallVote.choice: content}).where(
-            (RollCallVote.poll == poll["id"]) & (RollCallVote.member == member["id"])
+        await RollCallVote.delete().where((RollCallVote.poll == poll["id"]) & (RollCallVote.member == member["id"]))
+        weight = (
+            await PollElector.select(PollElector.weight)
+            .where((PollElector.poll == poll["id"]) & (PollElector.member == member["id"]))
+            .first()
         )
+        receipt = await _insert_ballot(poll, member["id"], member_slug, content, weight["weight"], nonce)
     await Participation.update({Participation.token_hash: _hash(token)}).where(Participation.id == first["id"])
+    return receipt
 
 
 async def object_to_consent(context: MeetingContext, principal: Principal, poll_id: int, member_slug: str) -> Row:
@@ -714,7 +773,7 @@ async def object_to_consent(context: MeetingContext, principal: Principal, poll_
             }
         ).where(Poll.id == poll_id)
         await log.append(context.meeting["id"], "consent_objection", principal.person_id, at, poll=poll_id,
-                         member=member["id"])  # fmt: skip
+                         member=member_slug)  # fmt: skip
 
     await agenda.change(context, objection)
     live.meeting_changed(context.meeting["id"])
@@ -755,25 +814,16 @@ async def close_poll(
         else:
             values, effect = await _count_motion(context, poll, counts, tellers)
         values.update({Poll.status: "closed", Poll.closed_at: at, Poll.closed_by: principal.person_id})
-        await Poll.update(values).where(Poll.id == poll_id)
-        voted = await Participation.count().where(Participation.poll == poll_id)
-        await log.append(
-            context.meeting["id"],
-            "poll_closed",
-            principal.person_id,
-            at,
-            poll=poll_id,
-            voted=voted,
-            yes=values.get(Poll.yes),
-            no=values.get(Poll.no),
-            abstain=values.get(Poll.abstain),
-            blank=values.get(Poll.blank),
-            tally=values.get(Poll.tally),
-            elected=values.get(Poll.elected),
-            tellers=values.get(Poll.tellers),
-            outcome=values[Poll.outcome],
-            arithmetic=values[Poll.arithmetic],
+        commitments = await _commitments(poll)
+        values.update(
+            {Poll.merkle_root: commitments["merkle_root"], Poll.participation_hash: commitments["participation_hash"]}
         )
+        await Poll.update(values).where(Poll.id == poll_id)
+        result = await _result_payload(context, poll, values)
+        closed = await log.append(
+            context.meeting["id"], "poll_closed", principal.person_id, at, poll=poll_id, **commitments, **result
+        )
+        await _checkpoint(context, poll, commitments, closed, principal, at)
         if effect is not None:
             await agenda.move(context, principal, poll["motion"], effect[0], effect[1])
 
@@ -783,6 +833,66 @@ async def close_poll(
 
 
 Effect = tuple[str, str] | None  # (the motion's new status, the note) or nothing yet
+
+
+async def _commitments(poll: Row) -> Row:
+    """What a closed poll commits to: its ballots' Merkle root and who took part (docs §4, §5)."""
+    leaves = [_leaf_bytes(poll, row) for row in await _leaves(poll)]
+    members = [
+        row["slug"]
+        for row in await Participation.select(Participation.member.slug.as_alias("slug")).where(
+            Participation.poll == poll["id"]
+        )
+    ]
+    return {
+        "ballots": len(leaves),
+        "merkle_root": canonical.merkle_root(leaves).hex(),
+        "participation_hash": canonical.participation_hash(members),
+    }
+
+
+def _leaf_bytes(poll: Row, row: Row) -> bytes:
+    member = row["slug"] if poll["method"] == "roll_call" else None
+    return canonical.leaf(poll["id"], row["choice"], row["weight"], row["nonce"] or "", member=member)
+
+
+async def _result_payload(context: MeetingContext, poll: Row, values: dict[Any, Any]) -> Row:
+    """The result as the log records it: plain JSON values (tally an object, elected a list)."""
+    result: Row = {"outcome": values[Poll.outcome], "arithmetic": values[Poll.arithmetic]}
+    for column, key in ((Poll.yes, "yes"), (Poll.no, "no"), (Poll.abstain, "abstain"), (Poll.blank, "blank"),
+                        (Poll.tellers, "tellers")):  # fmt: skip
+        if values.get(column) is not None:
+            result[key] = values[column]
+    if values.get(Poll.tally) is not None:
+        result["tally"] = json.loads(values[Poll.tally])
+        result["elected"] = json.loads(values[Poll.elected] or "[]")
+    if poll["method"] == "roll_call" and context.chair is not None:
+        # Whose vote prevails in a roll-call tie under "chair_prevails" (the verifier needs it).
+        chair = await Member.select(Member.slug).where(Member.id == context.chair["member"]).first()
+        if chair is not None:
+            result["chair"] = chair["slug"]
+    return result
+
+
+async def _checkpoint(
+    context: MeetingContext, poll: Row, commitments: Row, closed: Row, principal: Principal, at: dt.datetime
+) -> None:
+    """Sign a checkpoint over the poll's Merkle root and the log up to its close (docs §6)."""
+    signer = await keys.signer(context.organisation["slug"])
+    if signer is None:
+        # No key on this server: the close stands (a meeting must not stop for it), and the
+        # record says plainly that this poll has no signed checkpoint.
+        log_line = "no signing key: checkpoint not signed"
+        await log.append(context.meeting["id"], "checkpoint", principal.person_id, at, poll=poll["id"], note=None,
+                         reason=log_line)  # fmt: skip
+        return
+    origin = f"governance/{context.organisation['slug']}/{context.meeting['slug']}/poll/{poll['id']}"
+    body = canonical.checkpoint_body(
+        origin, commitments["ballots"], bytes.fromhex(commitments["merkle_root"]), closed["height"], closed["hash"]
+    )
+    note = canonical.signed_note(body, signer.name, signer.public_key, signer.sign(body.encode()))
+    await Poll.update({Poll.checkpoint: note}).where(Poll.id == poll["id"])
+    await log.append(context.meeting["id"], "checkpoint", principal.person_id, at, poll=poll["id"], note=note)
 
 
 def _consent(poll: Row) -> tuple[dict[Any, Any], Effect]:
@@ -1003,25 +1113,34 @@ async def record_casting_vote(context: MeetingContext, principal: Principal, pol
 
 
 async def published_ballots(context: MeetingContext, poll_id: int) -> list[Row]:
-    """A closed poll's ballots: roll-call ones by member name, secret ones by id (never in casting order)."""
+    """A closed poll's ballots as leaves, sorted by receipt (never in casting order)."""
     poll = await get_poll(context, poll_id)
     if poll["status"] != "closed":
         raise Conflict(_("Ballots are published when the poll closes."))
-    if poll["method"] == "roll_call":
-        async with reading():
-            return (
-                await RollCallVote.select(
-                    RollCallVote.member.name.as_alias("member"), RollCallVote.choice, RollCallVote.weight
-                )
-                .where(RollCallVote.poll == poll_id)
-                .order_by(RollCallVote.member.name)
-            )
+    return [{**row, "code": canonical.receipt_code(row["id"])} for row in await _leaves(poll)]
+
+
+async def _leaves(poll: Row) -> list[Row]:
+    """Every ballot of a poll with its receipt ("id"), sorted by receipt."""
     async with reading():
-        return (
-            await SecretBallot.select(SecretBallot.id, SecretBallot.choice, SecretBallot.weight)
-            .where(SecretBallot.poll == poll_id)
-            .order_by(SecretBallot.id)
-        )
+        if poll["method"] == "secret":
+            rows = await SecretBallot.select(
+                SecretBallot.id, SecretBallot.choice, SecretBallot.weight, SecretBallot.nonce
+            ).where(SecretBallot.poll == poll["id"])
+            return sorted(rows, key=lambda r: r["id"])
+        if poll["method"] != "roll_call":
+            return []
+        rows = await RollCallVote.select(
+            RollCallVote.member.name.as_alias("member"),
+            RollCallVote.member.slug.as_alias("slug"),
+            RollCallVote.choice,
+            RollCallVote.weight,
+            RollCallVote.nonce,
+        ).where(RollCallVote.poll == poll["id"])
+    for row in rows:
+        leaf = canonical.leaf(poll["id"], row["choice"], row["weight"], row["nonce"] or "", member=row["slug"])
+        row["id"] = canonical.receipt_of(leaf)
+    return sorted(rows, key=lambda r: r["id"])
 
 
 async def my_ballots(context: MeetingContext, principal: Principal, poll_id: int) -> list[Row]:

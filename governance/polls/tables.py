@@ -57,7 +57,10 @@ class Poll(Table, tablename="poll"):
     casting_vote = Varchar(length=20, null=True, default=None)
     casting_vote_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
     casting_vote_office = Varchar(length=30, null=True, default=None)
-    closes_at = Timestamptz(null=True, default=None)  # the chair's announced countdown (the chair still closes)
+    closes_at = Timestamptz(null=True, default=None)
+    merkle_root = Varchar(length=64, null=True, default=None)
+    participation_hash = Varchar(length=64, null=True, default=None)
+    checkpoint = Text(null=True, default=None)  # the chair's announced countdown (the chair still closes)
 
 
 class Candidate(Table, tablename="candidate"):
@@ -92,12 +95,14 @@ class RollCallVote(Table, tablename="roll_call_vote"):
     member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
     choice = Text()
     weight = Integer(default=1)
+    nonce = Varchar(length=32, null=True, default=None)
 
 
 class SecretBallot(Table, tablename="secret_ballot"):
-    """No timestamp, no sequential id, no member (rule 8)."""
+    """No timestamp, no sequential id, no member (rule 8). The id is the receipt (SHA-256 of the leaf)."""
 
     id = Varchar(length=64, primary_key=True)
     poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
     choice = Text()
     weight = Integer(default=1)
+    nonce = Varchar(length=32, null=True, default=None)
