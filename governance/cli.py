@@ -58,17 +58,27 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--password", default=None, help="Password for every demo account (default: guangzhou-2012).")
-def demo(password: str | None) -> None:
+@click.option(
+    "--simulate", is_flag=True, help="Then play the Board meeting metropolis-bod-2012 (once), from arrivals to close."
+)
+@click.option("--seed", default=None, type=int, help="Seed of the simulation's choices (default: 2012).")
+def demo(password: str | None, simulate: bool, seed: int | None) -> None:
     """Load the Guangzhou 2012 demo (idempotent) and print the demo logins."""
     from governance import db
     from governance.demo import guangzhou
+    from governance.demo import simulate as simulation
 
-    async def load() -> guangzhou.DemoReport:
+    if seed is not None and not simulate:
+        raise click.UsageError("--seed goes with --simulate.")
+
+    async def load() -> tuple[guangzhou.DemoReport, simulation.Simulation | None]:
         await db.migrate()
-        return await guangzhou.load(password or guangzhou.DEFAULT_PASSWORD)
+        report = await guangzhou.load(password or guangzhou.DEFAULT_PASSWORD)
+        played = await simulation.play(simulation.DEFAULT_SEED if seed is None else seed) if simulate else None
+        return report, played
 
     try:
-        report = run(load)
+        report, played = run(load)
     except Exception as exc:
         fail_on_domain_error(exc)
         return
@@ -78,6 +88,10 @@ def demo(password: str | None) -> None:
     click.echo("Demo accounts:")
     for email, what in report.accounts:
         click.echo(f"  {email:<34} {what}")
+    if played is not None:
+        click.echo("")
+        for line in simulation.summary(played):
+            click.echo(line)
 
 
 @main.command()
@@ -187,6 +201,16 @@ def _where() -> str:
     settings = get_settings()
     return f"SQLite {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
 
+
+def _record_commands() -> None:
+    from governance.record.cli import keys, record, verify
+
+    main.add_command(record)
+    main.add_command(keys)
+    main.add_command(verify)
+
+
+_record_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
