@@ -286,6 +286,10 @@ class Verifier:
                 continue
             assert written is not None
             text = poll.get("checkpoint")
+            need(
+                text is not None or written.payload.get("note") is not None,
+                f"{where}: not signed (the server had no signing key when the poll closed)",
+            )
             need(isinstance(text, str), f"{where}: missing from record.json")
             need(written.payload.get("note") == text, f"{where}: event {written.height} holds another note")
             need(written.height == closed.height + 1, f"{where}: event {written.height} does not follow poll_closed")
