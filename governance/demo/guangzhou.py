@@ -204,7 +204,7 @@ async def _meeting(org: dict[str, Any], secretary: dict[str, Any], values: dict[
         context = await meetings.meeting_context(values["slug"], _principal(org, secretary))
         # History replayed: the convocation went out in October 2012.
         at = dt.datetime.combine(convened_on, dt.time(9, 0), tzinfo=dt.UTC)
-        await meetings.transition(context, "convened", at=at)
+        await meetings.transition(context, "convened", at=at, actor=secretary["id"])
     return values["slug"]
 
 

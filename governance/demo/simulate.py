@@ -273,13 +273,13 @@ async def entrust_proxy(sitting: Sitting, grantor: str, holder: str) -> None:
 
 
 async def open_meeting(sitting: Sitting) -> None:
-    context, _chair = await acting(sitting, email_of(PRESIDENT))
-    await meetings.transition(context, "open")
+    context, chair = await acting(sitting, email_of(PRESIDENT))
+    await meetings.transition(context, "open", actor=chair.person_id)
 
 
 async def close_meeting(sitting: Sitting) -> None:
-    context, _chair = await acting(sitting, email_of(PRESIDENT))
-    await meetings.transition(context, "closed")
+    context, chair = await acting(sitting, email_of(PRESIDENT))
+    await meetings.transition(context, "closed", actor=chair.person_id)
 
 
 # --- the agenda and its motions --------------------------------------------------------------

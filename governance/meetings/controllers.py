@@ -59,7 +59,7 @@ class MeetingPages(Controller):
         context = meeting_of(request)
         try:
             payload = TransitionIn.model_validate({"status": data.get("status", "")})
-            await services.transition(context, payload.status.value)
+            await services.transition(context, payload.status.value, actor=principal_of(request).person_id)
         except Exception as exc:
             error = as_domain_error(exc)
             return await render_meeting_page(
@@ -120,7 +120,7 @@ class MeetingApi(Controller):
 
     @post("/{slug:str}/status", guards=[participant], status_code=200, summary="Convene, open, suspend or close")
     async def change_status(self, request: Req, slug: str, data: TransitionIn) -> MeetingOut:
-        await services.transition(meeting_of(request), data.status.value)
+        await services.transition(meeting_of(request), data.status.value, actor=principal_of(request).person_id)
         return services.meeting_out(await services.meeting_context(slug, principal_of(request)))
 
 

@@ -403,10 +403,12 @@ async def update_meeting(context: MeetingContext, data: MeetingIn) -> Row:
 # --- the lifecycle ----------------------------------------------------------------------
 
 
-async def transition(context: MeetingContext, target: str, *, at: dt.datetime | None = None) -> None:
-    """Move a meeting along ``draft -> convened -> open <-> suspended -> closed``.
+async def transition(
+    context: MeetingContext, target: str, *, at: dt.datetime | None = None, actor: int | None = None
+) -> None:
+    """Move a meeting along ``draft -> convened -> open <-> suspended -> closed`` (logged).
 
-    ``at`` is when it happens (now, unless a demo replays history).
+    ``at`` is when it happens (now, unless a demo replays history); ``actor`` who did it.
     """
     at = at or dt.datetime.now(dt.UTC)
     meeting = context.meeting
@@ -447,5 +449,9 @@ async def transition(context: MeetingContext, target: str, *, at: dt.datetime | 
             .where((Meeting.id == meeting["id"]) & (Meeting.status == current))
             .returning(Meeting.id)
         )
+        if done:
+            from governance.record import log  # the record builds on meetings
+
+            await log.append(meeting["id"], f"meeting_{target}", actor, at, previous=current)
     if not done:
         raise Conflict(_("The meeting changed meanwhile; reload the page."))
