@@ -133,6 +133,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/ballots"): REPRESENTATIVE,
     ("POST", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/close"): DRIVER,
     ("GET", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/ballots"): PARTICIPANT,
+    # The bulletin board of a closed poll (docs/record-format.md §5).
+    ("GET", "/meetings/{slug:str}/polls/{poll_id:int}/board"): PARTICIPANT,
+    ("GET", "/api/v1/meetings/{slug:str}/polls/{poll_id:int}/board"): PARTICIPANT,
     ("POST", "/meetings/{slug:str}/polls"): DRIVER,
     ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/close"): DRIVER,
     ("POST", "/meetings/{slug:str}/polls/{poll_id:int}/confirm"): REPRESENTATIVE,
@@ -184,6 +187,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", API_ORG + "/staff"): SECRETARIAT,
     ("POST", API_ORG + "/staff"): PLATFORM,
     ("DELETE", API_ORG + "/staff/{person_id:int}"): PLATFORM,
+    # Public by design: anyone checking a record compares the key fingerprints.
+    ("GET", ORG + "/keys"): PUBLIC,
+    ("GET", API_ORG + "/keys"): PUBLIC,
 }
 # Everything else under an organisation belongs to its secretariat.
 _SECRETARIAT_ROUTES = {

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from governance.accounts.guards import principal_of
 from governance.agenda.guards import driver, driver_or_secretary, representative, representative_or_driver
-from governance.errors import Invalid
+from governance.errors import Conflict, Invalid
 from governance.forms import as_domain_error, parse_form
 from governance.i18n import gettext as _
 from governance.i18n import lazy_gettext as _l
@@ -24,6 +24,7 @@ from governance.meetings.guards import meeting_of, participant
 from governance.meetings.services import meeting_out
 from governance.polls import services
 from governance.polls.guards import casting_vote_holder
+from governance.polls.views import board_view
 from governance.schemas import Slug
 from governance.web import page
 
@@ -137,6 +138,18 @@ class PollOut(BaseModel):
     outcome: str | None
     arithmetic: str | None
     mine: list[MyBallotOut]
+
+
+class BoardOut(BaseModel):
+    """A closed poll's bulletin board (docs/record-format.md §5): enough to recompute every
+    receipt (SHA-256 of each leaf), the Merkle root, and to check the signed checkpoint."""
+
+    poll: int
+    merkle_root: str = Field(description="hex(MTH(leaves)), RFC 9162")
+    participation_hash: str
+    ballots: int
+    leaves: list[str] = Field(description="Each ballot's leaf exactly as hashed (JCS, UTF-8), sorted by receipt")
+    checkpoint: str | None = Field(description="The signed note over the Merkle root (None: not signed)")
 
 
 class PublishedBallotOut(BaseModel):
@@ -267,6 +280,19 @@ class PollApi(Controller):
     async def ballots(self, request: Req, poll_id: int) -> list[PublishedBallotOut]:
         return [PublishedBallotOut(**row) for row in await services.published_ballots(meeting_of(request), poll_id)]
 
+    @get("/{poll_id:int}/board", summary="The bulletin board of a closed poll: its leaves and signed checkpoint")
+    async def board(self, request: Req, poll_id: int) -> BoardOut:
+        found = await services.board(meeting_of(request), poll_id)
+        poll = found["poll"]
+        return BoardOut(
+            poll=poll["id"],
+            merkle_root=poll["merkle_root"],
+            participation_hash=poll["participation_hash"],
+            ballots=len(found["ballots"]),
+            leaves=[ballot["leaf"] for ballot in found["ballots"]],
+            checkpoint=poll["checkpoint"],
+        )
+
 
 class CandidateApi(Controller):
     path = "/api/v1/meetings/{slug:str}/motions/{motion_id:int}"
@@ -348,6 +374,17 @@ class PollPages(Controller):
             )
 
         return await page_action(request, data, act)
+
+    @get("/{poll_id:int}/board", guards=[participant])
+    async def board(self, request: Req, poll_id: int, code: str = "") -> Template:
+        """The bulletin board: every ballot of a closed poll, and a search for one's receipt code."""
+        context = meeting_of(request)
+        try:
+            values = await board_view(context, poll_id, code[:100])
+        except Conflict as exc:  # open or void: nothing to publish (yet)
+            poll = await services.get_poll(context, poll_id)
+            values = {"poll": poll, "unavailable": exc.message}
+        return page("meetings/board.html", context=context, meeting=meeting_out(context), **values)
 
     @post("/{poll_id:int}/close", guards=[driver])
     async def close_poll(self, request: Req, poll_id: int, data: Form) -> Template | Redirect:

@@ -879,6 +879,11 @@ async def _checkpoint(
 ) -> None:
     """Sign a checkpoint over the poll's Merkle root and the log up to its close (docs §6)."""
     signer = await keys.signer(context.organisation["slug"])
+    if signer is None and not get_settings().production:
+        # Outside production a missing key is made at first need (like the secret key);
+        # in production an operator generates it (`governance keys generate ORG`).
+        await keys.ensure(context.organisation["slug"])
+        signer = await keys.signer(context.organisation["slug"])
     if signer is None:
         # No key on this server: the close stands (a meeting must not stop for it), and the
         # record says plainly that this poll has no signed checkpoint.
@@ -1186,3 +1191,25 @@ async def secrecy_warning(poll: Row) -> str | None:
 async def candidate_names(poll: Row) -> dict[int, str]:
     async with reading():
         return await _names(candidates_of(poll))
+
+
+async def board(context: MeetingContext, poll_id: int) -> Row:
+    """A closed ballot poll's bulletin board (docs §5): each ballot with its receipt, its code
+    and its leaf exactly as hashed, sorted by receipt. Read-only."""
+    poll = await get_poll(context, poll_id)
+    if poll["method"] not in BALLOT_METHODS:
+        raise NotFound(_("This vote was not taken by ballot: it has no bulletin board."))
+    if poll["status"] == "void":
+        raise Conflict(_("This vote was declared void: its ballots are not published."))
+    if poll["status"] != "closed":
+        raise Conflict(_("The bulletin board is published when the vote closes."))
+    ballots = [
+        {
+            **row,
+            "receipt": row["id"],
+            "code": canonical.receipt_code(row["id"]),
+            "leaf": _leaf_bytes(poll, row).decode(),
+        }
+        for row in await _leaves(poll)
+    ]
+    return {"poll": poll, "ballots": ballots}

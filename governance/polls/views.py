@@ -5,13 +5,18 @@ its arithmetic once closed; the candidates of the current item's elections."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from governance.auth import Principal
+from governance.i18n import lazy_gettext as _l
 from governance.meetings.services import MeetingContext
 from governance.polls import services
 from governance.polls.guards import holds_casting_vote
+
+Row = dict[str, Any]
+CHOICE_WORDS = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain"), "blank": _l("Blank")}
 
 
 async def poll_panel(context: MeetingContext, principal: Principal, motions: Iterable[Any] = ()) -> dict[str, Any]:
@@ -42,4 +47,53 @@ async def poll_panel(context: MeetingContext, principal: Principal, motions: Ite
         "poll_secrecy_warning": await services.secrecy_warning(poll) if poll["status"] == "open" else None,
         "casts_deciding_vote": holds_casting_vote(context, principal.person_id),
         "candidates": candidates,
+    }
+
+
+# --- the bulletin board -------------------------------------------------------------------
+
+CODE_CHARACTERS = re.compile(r"^[A-Z2-7]{10}$")  # RFC 4648 base32, as receipt codes are written
+
+
+def normalise_code(raw: str) -> str:
+    """A receipt code as typed (any case, with or without the dash or spaces) -> "ABCDEFGHIJ"."""
+    return re.sub(r"[\s-]", "", raw).upper()
+
+
+def _choice_label(poll: Row, choice: str, names: dict[int, str]) -> str:
+    if choice in CHOICE_WORDS:
+        return str(CHOICE_WORDS[choice])
+    if poll["kind"] == "election":
+        return ", ".join(names.get(int(c), c) if c.isdigit() else c for c in choice.split(","))
+    return choice
+
+
+async def board_view(context: MeetingContext, poll_id: int, code: str = "") -> dict[str, Any]:
+    """The bulletin board page: the poll, its result, every ballot (sorted by receipt) with the
+    words of its choice, and the answer to a search for a receipt code ("found", "missing",
+    "malformed", or None when nothing was searched). Raises as ``services.board`` does."""
+    found = await services.board(context, poll_id)
+    poll, ballots = found["poll"], found["ballots"]
+    names = await services.candidate_names(poll) if poll["kind"] == "election" else {}
+    for ballot in ballots:
+        ballot["label"] = _choice_label(poll, ballot["choice"], names)
+    search = normalise_code(code)
+    answer = None
+    if search:
+        if not CODE_CHARACTERS.match(search):
+            answer = "malformed"
+        else:
+            answer = "found" if any(b["code"].replace("-", "") == search for b in ballots) else "missing"
+    tally: list[tuple[str, int]] = []
+    if poll["tally"]:
+        votes = {int(k): v for k, v in json.loads(poll["tally"]).items()}
+        tally = sorted(((names.get(c, str(c)), n) for c, n in votes.items()), key=lambda pair: -pair[1])
+    return {
+        "poll": poll,
+        "ballots": ballots,
+        "poll_tally": tally,
+        "poll_elected": [names.get(c, str(c)) for c in json.loads(poll["elected"] or "[]")],
+        "code": code.strip()[:40],
+        "searched": search if answer else "",
+        "answer": answer,
     }
