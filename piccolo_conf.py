@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "governance.record.piccolo_app",
         "governance.agenda.piccolo_app",
         "governance.polls.piccolo_app",
+        "governance.minutes.piccolo_app",
     ]
 )

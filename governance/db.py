@@ -558,8 +558,8 @@ async def ping() -> bool:
 
 # The only DDL that differs between the engines in our migrations.
 _DIALECT = {
-    "sqlite": {"serial": "INTEGER PRIMARY KEY"},
-    "postgres": {"serial": "SERIAL PRIMARY KEY"},
+    "sqlite": {"serial": "INTEGER PRIMARY KEY", "blob": "BLOB"},
+    "postgres": {"serial": "SERIAL PRIMARY KEY", "blob": "BYTEA"},
 }
 
 

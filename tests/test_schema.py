@@ -39,7 +39,9 @@ async def test_migrations_apply_from_empty_and_twice(tmp_path):
     # Every committed migration ran once, apps in dependency order.
     assert len(applied) == len(on_disk)
     order = [row["app_name"] for row in applied]
-    assert order == sorted(order, key=["accounts", "organisations", "meetings", "record", "agenda", "polls"].index)
+    assert order == sorted(
+        order, key=["accounts", "organisations", "meetings", "record", "agenda", "polls", "minutes"].index
+    )
 
 
 async def _migrate_empty_postgres() -> list:

@@ -145,11 +145,15 @@ async def _mandate(
         )
 
 
-async def _staff(org: dict[str, Any], person: dict[str, Any]) -> None:
+async def _staff(org: dict[str, Any], person: dict[str, Any], office: str | None = None) -> None:
     async with reading():
         exists = await Staff.exists().where((Staff.organisation == org["id"]) & (Staff.person == person["id"]))
     if not exists:
         await orgs.add_staff(org, person["email"])
+    if office is not None:  # e.g. the Secretary General, who signs the minutes
+        await Staff.update({Staff.office: office}).where(
+            (Staff.organisation == org["id"]) & (Staff.person == person["id"])
+        )
 
 
 def _local(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -265,7 +269,7 @@ async def _load(password: str) -> DemoReport:
     secretary = await people.get(
         metropolis, "secretary@metropolis.demo", "Secretary General of Metropolis (demo)", "Metropolis secretariat"
     )
-    await _staff(metropolis, secretary)
+    await _staff(metropolis, secretary, "secretary_general")
     for slug, name, *_ in data.METROPOLIS_MEMBERS:
         person_name = data.NAMED_PEOPLE.get(slug, f"Representative of {name} (demo)")
         office = data.METROPOLIS_BOARD_OFFICES.get(slug, "member")
@@ -372,7 +376,7 @@ async def _load(password: str) -> DemoReport:
     fmdv_secretary = await people.get(
         fmdv, "secretary@fmdv.demo", "Secretary General of FMDV (demo)", "FMDV secretariat"
     )
-    await _staff(fmdv, fmdv_secretary)
+    await _staff(fmdv, fmdv_secretary, "secretary_general")
     for slug, name, *_ in data.FMDV_MEMBERS:
         email = f"{slug}@fmdv.demo"
         await people.get(fmdv, email, f"Representative of {name} at FMDV (demo)", f"represents {name} (FMDV)")

@@ -38,6 +38,7 @@ class Staff(Table, tablename="staff"):
     organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade)
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade)
     role = Varchar(length=20, default="secretariat")
+    office = Varchar(length=30, null=True, default=None)  # e.g. "secretary_general" (signs minutes)
 
 
 class DirectoryEntry(Table, tablename="directory_entry"):

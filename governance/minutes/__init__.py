@@ -1,0 +1,1 @@
+"""Minutes: drafted from the record, edited, approved, signed, published."""

@@ -1,0 +1,153 @@
+"""Minutes of the played Guangzhou Board meeting: drafted from the record with every fact,
+edited in versions, circulated with comments, approved, signed by the President and the
+Secretary General with their own keys, published; and every refusal on the way."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from governance.db import writing
+from governance.demo import simulate
+from governance.errors import Conflict, Forbidden
+from governance.meetings.services import meeting_context
+from governance.minutes import services as minutes
+from governance.minutes.tables import MinutesVersion, SignatoryKey
+from governance.record import canonical
+
+SLUG = "metropolis-bod-2012"
+SECRETARY, PRESIDENT, MEMBER = "secretary@metropolis.demo", "paris-idf@metropolis.demo", "guangzhou@metropolis.demo"
+
+
+async def acting(email: str):
+    principal = await simulate.principal_for(email)
+    return await meeting_context(SLUG, principal), principal
+
+
+@pytest.fixture
+async def played(demo):
+    report = await simulate.play(simulate.DEFAULT_SEED)
+    assert report.played, report.message
+    return report
+
+
+async def test_the_minutes_hold_every_fact_of_the_record(played):
+    context, secretary = await acting(SECRETARY)
+    first = await minutes.draft(context, secretary)
+    content = minutes.content_of(first)
+    facts = content["facts"]
+    assert (first["version"], first["status"], content["language"]) == (1, "draft", "fr")
+    assert facts["body"]["slug"] == "bod" and facts["meeting"]["venue"] and facts["meeting"]["time_zone"]
+    assert facts["meeting"]["convened_at"].startswith("2012-10-") and facts["meeting"]["notice_days"] == 30
+    assert facts["meeting"]["opened_at"] and facts["meeting"]["closed_at"]
+    assert facts["chair"]["office"] == "president" and facts["secretary"]["name"]
+    states = {line["state"] for line in facts["attendance"]}
+    assert {"present", "represented", "absent"} <= states
+    represented = next(line for line in facts["attendance"] if line["state"] == "represented")
+    assert represented["proxy_to"]
+    assert facts["quorum"]["opening"]["met"] and facts["quorum"]["opening"]["required"] == 14
+    assert len(facts["quorum"]["polls"]) >= 6
+    numbers = [item["number"] for item in facts["items"]]
+    assert numbers == ["1", "2", "3", "4", "5", "6", "7", "8"]
+    budget = next(item for item in facts["items"] if item["number"] == "4")
+    assert budget["recusals"] and budget["recusals"][0]["reason"]
+    amendment = next(m for m in budget["motions"] if m["kind"] == "amendment")
+    main = next(m for m in budget["motions"] if m["kind"] == "main")
+    assert amendment["status"] in ("adopted", "rejected") and amendment["polls"][0]["arithmetic"]
+    assert main["decision_number"] == "BoD-2012-03" and main["polls"][-1]["method"] == "secret"
+    assert "= 12" in main["polls"][-1]["arithmetic"]  # the arithmetic, as counted
+    assert [d["number"] for d in facts["decisions"]] == [f"BoD-2012-0{n}" for n in range(1, 6)]
+    hands = next(item for item in facts["items"] if item["number"] == "7")["motions"][0]["polls"][0]
+    assert hands["method"] == "show_of_hands" and hands["tellers"]
+    assert facts["annex"]["log_head"]["hash"] and len(facts["annex"]["polls"]) >= 4
+    assert all(len(p["merkle_root"]) == 64 for p in facts["annex"]["polls"])
+
+
+async def test_from_draft_to_published_with_two_signatures(played):
+    context, secretary = await acting(SECRETARY)
+    await minutes.draft(context, secretary)
+    edited = await minutes.edit(context, secretary, 1, {"4": "Le Trésorier présente le budget 2013."})
+    assert edited["version"] == 2 and minutes.content_of(edited)["supersedes"]["version"] == 1
+    changes = minutes.diff(await minutes.get_version(context, 1), edited)
+    assert ("ins", '  "4": "Le Trésorier présente le budget 2013."') in changes
+    with pytest.raises(Conflict):  # edits go to the latest version only
+        await minutes.edit(context, secretary, 1, {"4": "x"})
+    await minutes.circulate(context, secretary, 2)
+    member_context, member = await acting(MEMBER)
+    await minutes.comment(member_context, member, 2, "Please name the Treasurer.")
+    assert [c["text"] for c in await minutes.comments(context, 2)] == ["Please name the Treasurer."]
+    with pytest.raises(Conflict):  # circulated: no more edits
+        await minutes.edit(context, secretary, 2, {"4": "changed"})
+    chair_context, president = await acting(PRESIDENT)
+    with pytest.raises(Forbidden):
+        await minutes.approve(member_context, member, 2, None)
+    approved = await minutes.approve(chair_context, president, 2, None)
+    assert approved["status"] == "approved" and approved["approved_hash"] == approved["content_hash"]
+
+    await minutes.set_passphrase(president, "paris-signs-2012", "metropolis")
+    await minutes.set_passphrase(secretary, "secretariat-signs-2012", "metropolis")
+    with pytest.raises(Forbidden, match="does not open your key"):
+        await minutes.sign(chair_context, president, 2, "wrong-passphrase", "president")
+    with pytest.raises(Forbidden, match="do not hold the office"):
+        await minutes.sign(chair_context, president, 2, "paris-signs-2012", "secretary_general")
+    with pytest.raises(Conflict, match="Not every signatory"):
+        await minutes.publish(context, secretary, 2)
+    await minutes.sign(chair_context, president, 2, "paris-signs-2012", "president")
+    with pytest.raises(Conflict, match="already signed"):
+        await minutes.sign(chair_context, president, 2, "paris-signs-2012", "president")
+    signed = await minutes.sign(context, secretary, 2, "secretariat-signs-2012", "secretary_general")
+    assert signed["status"] == "signed"
+    published = await minutes.publish(context, secretary, 2)
+    assert published["status"] == "published" and published["published_at"]
+
+    # Each signature covers the exact bytes of the content, under the signer's certified key.
+    body = published["content"].encode()
+    for signature in await minutes.signatures(context, 2):
+        key = await SignatoryKey.select().where(SignatoryKey.fingerprint == signature["fingerprint"]).first()
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(key["public_key"])).verify(
+            base64.b64decode(signature["signature"]), body
+        )
+        certificate = json.loads(key["certificate"])
+        assert json.loads(certificate["statement"])["public_key"] == key["public_key"]
+    assert canonical.sha256_hex(body) == published["content_hash"]
+    # Signed minutes are immutable; a correction is a new version citing them.
+    with pytest.raises(Conflict):
+        await minutes.edit(context, secretary, 2, {"4": "changed"})
+    correction = await minutes.draft(context, secretary)
+    assert correction["version"] == 3
+    assert minutes.content_of(correction)["supersedes"] == {"version": 2, "hash": published["content_hash"]}
+    kinds = [e["kind"] for e in await _log_kinds(context)]
+    for kind in ("minutes_drafted", "minutes_circulated", "minutes_approved", "minutes_signed", "minutes_published"):
+        assert kind in kinds
+
+
+async def test_minutes_changed_after_approval_cannot_be_signed(played):
+    context, secretary = await acting(SECRETARY)
+    chair_context, president = await acting(PRESIDENT)
+    await minutes.draft(context, secretary)
+    await minutes.circulate(context, secretary, 1)
+    await minutes.approve(chair_context, president, 1, None)
+    await minutes.set_passphrase(president, "paris-signs-2012", "metropolis")
+    # Someone with database access rewrites the approved text: the database refuses, since
+    # approval pins the content's hash (and signing re-checks it before covering the bytes).
+    row = await MinutesVersion.select().where(MinutesVersion.version == 1).first()
+    tampered = row["content"].replace("BoD-2012-03", "BoD-2012-99")
+    for values in (
+        {MinutesVersion.content: tampered, MinutesVersion.content_hash: canonical.sha256_hex(tampered.encode())},
+        {MinutesVersion.content_hash: "0" * 64},
+    ):
+        with pytest.raises(Exception) as refused:  # each engine raises its own type
+            async with writing():
+                await MinutesVersion.update(values).where(MinutesVersion.id == row["id"])
+        assert "check" in f"{refused.value} {refused.value.__cause__}".lower()
+    signed = await minutes.sign(chair_context, president, 1, "paris-signs-2012", "president")
+    assert signed["content"] == row["content"]
+
+
+async def _log_kinds(context):
+    from governance.record import log
+
+    return await log.events(context.meeting["id"])
