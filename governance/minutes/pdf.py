@@ -1,0 +1,438 @@
+"""Signed minutes as PDF: HTML -> PDF/A-3b (WeasyPrint), Ed25519 certificates, PAdES signatures (pyHanko).
+
+Plain functions over bytes and keys: no database, no web framework.
+
+- :func:`render_pdf` turns HTML into a PDF/A-3b file that carries machine-readable attachments
+  (``record.json``, ``minutes.json`` ...) as associated files.
+- :func:`organisation_certificate` makes the organisation's self-signed CA certificate for its
+  Ed25519 key; :func:`issue_certificate` certifies a signatory's Ed25519 key for an office.
+- :func:`sign_pdf` adds one PAdES baseline-B signature as an incremental update, so every earlier
+  signature stays valid; :func:`verify_pdf` reports on every signature; :func:`embedded_files`
+  returns the attachments.
+
+pyHanko's synchronous entry points run their own event loop (``asyncio.run``): call
+:func:`sign_pdf` and :func:`verify_pdf` from a worker thread when inside async code (they are
+CPU-bound anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.x509.oid import NameOID
+
+__all__ = [
+    "PdfInvalid",
+    "embedded_files",
+    "issue_certificate",
+    "organisation_certificate",
+    "render_pdf",
+    "sign_pdf",
+    "verify_pdf",
+]
+
+
+class PdfInvalid(Exception):
+    """The bytes are not a PDF we can read, or a signature in it cannot be processed."""
+
+
+# --------------------------------------------------------------------------- rendering
+
+#: AFRelationship of the attachments: "Data" = information used to derive the visual presentation.
+ATTACHMENT_RELATIONSHIP = "Data"
+
+#: PDF/A levels that allow embedded files of any type: PDF/A-3b (on PDF 1.7, the default) and
+#: PDF/A-4f (on PDF 2.0, the base that ISO/TS 32002 -- EdDSA in PDF signatures -- extends).
+PDF_VARIANTS = frozenset({"pdf/a-3b", "pdf/a-4f"})
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime (naive input is taken to be UTC already)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def render_pdf(
+    html: str,
+    *,
+    base_url: str | None,
+    attachments: list[tuple[str, bytes, str]],
+    title: str,
+    language: str,
+    created: dt.datetime | None = None,
+    pdf_variant: str = "pdf/a-3b",
+) -> bytes:
+    """Render ``html`` to a PDF/A-3b document and return its bytes.
+
+    ``attachments`` are ``(filename, content, description)`` triples, embedded as associated files
+    (catalog ``/AF``, ``/AFRelationship /Data``) and listed in the ``/EmbeddedFiles`` name tree.
+    ``title`` goes to the XMP metadata (``dc:title``) and ``language`` (a BCP 47 tag) to the
+    catalog's ``/Lang``. There is deliberately no document information dictionary (see below).
+    ``pdf_variant`` is ``"pdf/a-3b"`` (default) or ``"pdf/a-4f"``.
+
+    Output is byte-for-byte deterministic for the same input and library versions: the file
+    identifier is a hash of the content, and dates are written only if ``created`` is given (it
+    then becomes the document's and the attachments' creation and modification date).
+    """
+    from weasyprint import HTML, Attachment
+
+    if pdf_variant not in PDF_VARIANTS:
+        raise ValueError(f"pdf_variant must be one of {sorted(PDF_VARIANTS)}")
+    if len({name for name, _, _ in attachments}) != len(attachments):
+        raise ValueError("attachment file names must be unique")
+    # WeasyPrint formats attachment dates as naive UTC; without ``created`` they are removed below.
+    stamp = _utc(created or dt.datetime(1970, 1, 1)).replace(tzinfo=None)
+    document = HTML(string=html, base_url=base_url).render()
+    metadata = document.metadata
+    metadata.title = title
+    metadata.lang = language
+    metadata.generator = None
+    metadata.created = metadata.modified = _utc(created).strftime("%Y-%m-%dT%H:%M:%SZ") if created else None
+    metadata.attachments = [
+        Attachment(
+            string=content,
+            base_url=base_url,
+            name=name,
+            description=description,
+            created=stamp,
+            modified=stamp,
+            relationship=ATTACHMENT_RELATIONSHIP,
+        )
+        for name, content, description in attachments
+    ]
+
+    def finisher(_document: Any, pdf: Any) -> None:
+        # No document information dictionary: PDF/A wants it to agree with the XMP metadata, and
+        # pyHanko's incremental updates rewrite the XMP producer without matching the Info one.
+        # The title, language and dates stay in the XMP packet and the catalog.
+        pdf.info.clear()
+        # WeasyPrint lists each associated file twice in the catalog's /AF array.
+        if "AF" in pdf.catalog:
+            unique = list(dict.fromkeys(pdf.catalog["AF"]))
+            pdf.catalog["AF"].clear()
+            pdf.catalog["AF"].extend(unique)
+        if created is None:
+            for obj in pdf.objects:
+                extra = getattr(obj, "extra", None)
+                if isinstance(extra, dict) and extra.get("Type") == "/EmbeddedFile" and "Params" in extra:
+                    extra["Params"].pop("CreationDate", None)
+                    extra["Params"].pop("ModDate", None)
+
+    return document.write_pdf(pdf_variant=pdf_variant, finisher=finisher)
+
+
+# --------------------------------------------------------------------------- certificates
+
+
+def _org_name(org_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, org_name),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name)])
+
+
+def _validity(not_before: dt.datetime | None, valid_days: int) -> tuple[dt.datetime, dt.datetime]:
+    start = _utc(not_before) if not_before else dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
+    return start, start + dt.timedelta(days=valid_days)
+
+
+def organisation_certificate(
+    org_key: Ed25519PrivateKey,
+    org_name: str,
+    *,
+    valid_days: int = 7300,
+    not_before: dt.datetime | None = None,
+) -> bytes:
+    """Self-signed CA certificate (PEM) for the organisation's Ed25519 key.
+
+    Subject and issuer: ``CN=<org_name>, O=<org_name>``; basicConstraints CA (path length 0:
+    it certifies signatories only); keyUsage keyCertSign + cRLSign.
+    """
+    name = _org_name(org_name)
+    public_key = org_key.public_key()
+    start, end = _validity(not_before, valid_days)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .sign(org_key, algorithm=None)
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def issue_certificate(
+    issuer_key: Ed25519PrivateKey,
+    issuer_name: str,
+    subject_public_key: Ed25519PublicKey,
+    subject_name: str,
+    *,
+    office: str,
+    valid_days: int = 3650,
+    not_before: dt.datetime | None = None,
+) -> bytes:
+    """Certificate (PEM) for a signatory's Ed25519 key, issued by the organisation's CA.
+
+    ``issuer_name`` is the organisation name given to :func:`organisation_certificate` (the issuer
+    DN must match the CA's subject). Subject: ``CN=<person>, title=<office>, OU=<office>,
+    O=<organisation>``; not a CA; keyUsage digitalSignature + nonRepudiation (critical).
+    """
+    start, end = _validity(not_before, valid_days)
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, subject_name),
+        x509.NameAttribute(NameOID.TITLE, office),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, office),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, issuer_name),
+    ])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(_org_name(issuer_name))
+        .public_key(subject_public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(subject_public_key), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+        .sign(issuer_key, algorithm=None)
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _asn1_certs(pems: Iterable[bytes]) -> list[Any]:
+    from asn1crypto import pem as asn1_pem
+    from asn1crypto import x509 as asn1_x509
+
+    certs = []
+    for blob in pems:
+        if asn1_pem.detect(blob):
+            for _, _, der in asn1_pem.unarmor(blob, multiple=True):
+                certs.append(asn1_x509.Certificate.load(der))
+        else:
+            certs.append(asn1_x509.Certificate.load(blob))
+    return certs
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    key: Ed25519PrivateKey,
+    certificate_pem: bytes,
+    chain_pem: list[bytes],
+    field_name: str,
+    reason: str,
+    location: str | None,
+    name: str,
+) -> bytes:
+    """Add a PAdES (baseline B-B, ``ETSI.CAdES.detached``) Ed25519 signature as an incremental update.
+
+    A new invisible signature field ``field_name`` is created (printable, zero-size widget, as
+    PDF/A wants); earlier revisions are left byte-for-byte untouched, so earlier signatures stay
+    valid. ``chain_pem`` (the organisation CA, usually) is embedded in the CMS so verifiers can
+    build the path. The signing time is the current time, so the output is not byte-deterministic
+    (pyHanko also stamps the modification date into the XMP metadata); Ed25519 itself is.
+    """
+    from asn1crypto import keys as asn1_keys
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    if not isinstance(key, Ed25519PrivateKey):
+        raise TypeError("sign_pdf expects an Ed25519 private key")
+    (signing_cert,) = _asn1_certs([certificate_pem])
+    if signing_cert.public_key.dump() != key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ):
+        raise ValueError("the certificate does not belong to this key")
+    signing_key = asn1_keys.PrivateKeyInfo.load(
+        key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption())
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=signing_cert,
+        signing_key=signing_key,
+        cert_registry=SimpleCertificateStore.from_certs(_asn1_certs(chain_pem)),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        reason=reason,
+        location=location,
+        name=name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha512",  # what RFC 8419 pairs with Ed25519
+    )
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    except Exception as exc:
+        raise PdfInvalid(f"cannot read the PDF to sign it: {exc}") from exc
+    existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
+    if field_name in existing:
+        raise ValueError(f"the PDF already has a signature field named {field_name!r}")
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
+    )
+    try:
+        out = pdf_signer.sign_pdf(writer)
+    except SigningError as exc:
+        raise PdfInvalid(f"cannot sign this PDF: {exc}") from exc
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- reading and verifying
+
+
+def _reader(pdf: bytes) -> Any:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    if not pdf.lstrip()[:5] == b"%PDF-":
+        raise PdfInvalid("this is not a PDF file (it does not start with %PDF-)")
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        reader.root  # noqa: B018 - force the catalog to be parsed now
+    except Exception as exc:
+        raise PdfInvalid(f"the PDF file is damaged and cannot be read: {exc}") from exc
+    return reader
+
+
+def _name_attr(cert: Any, *attrs: str) -> str | None:
+    native = cert.subject.native
+    for attr in attrs:
+        value = native.get(attr)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value:
+            return str(value)
+    return None
+
+
+def verify_pdf(
+    pdf: bytes,
+    *,
+    trusted_roots_pem: list[bytes],
+    moment: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Validate every signature in ``pdf``, in signing order; one dict per signature.
+
+    Keys: ``field``, ``signer`` (certificate CN), ``office`` (certificate title, else OU),
+    ``organisation`` (certificate O), ``intact`` (the signed byte ranges still hash to the signed
+    digest), ``valid`` (the Ed25519 signature over the signed attributes, which carry that digest,
+    verifies; ``intact and valid`` is what "the bytes are as signed" means), ``trusted`` (the certificate chains to
+    one of ``trusted_roots_pem`` at ``moment``, default now; no revocation fetching),
+    ``covers_whole_file`` (nothing was appended after this signature), ``modification_level``
+    (pyHanko's judgement of what was appended: ``none``, ``form_filling`` (e.g. further
+    signatures), ``annotations``, ``other``), ``changes_allowed`` (the appended changes are
+    permitted, pyHanko's DocMDP check), ``signed_at`` (the signer-reported time, aware datetime),
+    ``reason``, ``location``, ``ok`` (intact, valid, trusted and changes allowed) and ``summary``
+    (pyHanko's one-line text).
+
+    Raises :class:`PdfInvalid` when the file cannot be parsed or a signature cannot be processed.
+    """
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = _reader(pdf)
+    try:
+        embedded = list(reader.embedded_regular_signatures)
+    except Exception as exc:
+        raise PdfInvalid(f"the signatures in this PDF cannot be read: {exc}") from exc
+    roots = _asn1_certs(trusted_roots_pem)
+    results = []
+    for sig in embedded:
+        context = ValidationContext(
+            trust_roots=roots,
+            allow_fetching=False,
+            revocation_mode="soft-fail",
+            moment=moment,
+        )
+        try:
+            status = validate_pdf_signature(sig, signer_validation_context=context)
+        except Exception as exc:
+            raise PdfInvalid(f"signature {sig.field_name!r} cannot be validated: {exc}") from exc
+        cert = status.signing_cert
+        coverage = status.coverage
+        level = status.modification_level
+        sig_obj = sig.sig_object
+        results.append({
+            "field": sig.field_name,
+            "signer": _name_attr(cert, "common_name"),
+            "office": _name_attr(cert, "title", "organizational_unit_name"),
+            "organisation": _name_attr(cert, "organization_name"),
+            "intact": bool(status.intact),
+            "valid": bool(status.valid),
+            "trusted": bool(status.trusted),
+            "covers_whole_file": coverage is not None and coverage.name == "ENTIRE_FILE",
+            "modification_level": level.name.lower() if level is not None else None,
+            "changes_allowed": bool(status.docmdp_ok),
+            "signed_at": status.signer_reported_dt,
+            "reason": str(sig_obj["/Reason"]) if "/Reason" in sig_obj else None,
+            "location": str(sig_obj["/Location"]) if "/Location" in sig_obj else None,
+            "ok": bool(status.bottom_line),
+            "summary": status.summary(),
+        })
+    return results
+
+
+def _name_tree_items(node: Any, depth: int = 0) -> Iterable[tuple[str, Any]]:
+    if depth > 32:
+        raise PdfInvalid("the PDF's embedded-file name tree is too deep")
+    node = node.get_object()
+    if "/Names" in node:
+        names = node["/Names"]
+        for index in range(0, len(names) - 1, 2):
+            yield str(names[index]), names[index + 1].get_object()
+    for kid in node.get("/Kids", ()):
+        yield from _name_tree_items(kid, depth + 1)
+
+
+def embedded_files(pdf: bytes) -> dict[str, bytes]:
+    """The embedded files (attachments) of ``pdf``, by file name, as they are in the newest revision."""
+    reader = _reader(pdf)
+    try:
+        names = reader.root.get("/Names")
+        tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
+        if tree is None:
+            return {}
+        files: dict[str, bytes] = {}
+        for key, filespec in _name_tree_items(tree):
+            name = str(filespec.get("/UF") or filespec.get("/F") or key)
+            files[name] = filespec["/EF"]["/F"].get_object().data
+    except PdfInvalid:
+        raise
+    except Exception as exc:
+        raise PdfInvalid(f"the attachments of this PDF cannot be read: {exc}") from exc
+    return files
