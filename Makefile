@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint messages clean
+.PHONY: run test lint messages clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,17 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check governance tests bench piccolo_conf.py
 
-test: lint
+# Debian packages the PDF minutes need: HarfBuzz's subsetter (byte-identical PDFs) and
+# poppler-utils (pdftoppm for the README's screenshot). Installed when missing and root.
+DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get install -y -qq $$missing >/dev/null; \
+		else echo "!!! Missing Debian packages: $$missing (some PDF tests will be skipped)" >&2; fi; \
+	fi
+
+test: lint system-packages
 	GOVERNANCE_TEST_DATABASE=sqlite $(BIN)/python -m pytest
 	@if $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncio.wait_for(asyncpg.connect('$(PG_ADMIN)'), 5))" 2>/dev/null; then \
 		GOVERNANCE_TEST_DATABASE=postgres GOVERNANCE_TEST_PG_ADMIN=$(PG_ADMIN) $(BIN)/python -m pytest; \

@@ -4,10 +4,12 @@ Secretary General with their own keys, published; and every refusal on the way."
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from governance.db import writing
@@ -110,8 +112,11 @@ async def test_from_draft_to_published_with_two_signatures(played):
         Ed25519PublicKey.from_public_bytes(base64.b64decode(key["public_key"])).verify(
             base64.b64decode(signature["signature"]), body
         )
-        certificate = json.loads(key["certificate"])
-        assert json.loads(certificate["statement"])["public_key"] == key["public_key"]
+        # Its X.509 certificate names the signer and is issued by the organisation's key.
+        issued, authority = (x509.load_pem_x509_certificate(pem) for pem in minutes._pems(key["certificate"]))
+        common_name = issued.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+        assert common_name == signature["name"]
+        authority.public_key().verify(issued.signature, issued.tbs_certificate_bytes)
     assert canonical.sha256_hex(body) == published["content_hash"]
     # Signed minutes are immutable; a correction is a new version citing them.
     with pytest.raises(Conflict):
@@ -151,3 +156,58 @@ async def _log_kinds(context):
     from governance.record import log
 
     return await log.events(context.meeting["id"])
+
+
+async def test_signed_minutes_export_with_their_pdf_and_verify_offline(played, tmp_path, capsys):
+    from governance.minutes import pdf
+    from governance.record import export
+    from governance.verify import main as verify
+
+    context, secretary = await acting(SECRETARY)
+    chair_context, president = await acting(PRESIDENT)
+    await minutes.draft(context, secretary)
+    await minutes.circulate(context, secretary, 1)
+    await minutes.approve(chair_context, president, 1, None)
+    await minutes.set_passphrase(president, "paris-signs-2012", "metropolis")
+    await minutes.set_passphrase(secretary, "secretariat-signs-2012", "metropolis")
+    await minutes.sign(chair_context, president, 1, "paris-signs-2012", "president")
+    await minutes.sign(context, secretary, 1, "secretariat-signs-2012", "secretary_general")
+    published = await minutes.publish(context, secretary, 1)
+    document = bytes(published["pdf"])
+    assert document.startswith(b"%PDF")
+    # The PDF's two PAdES signatures chain to the organisation's key; the JSON travels inside.
+    roots = [minutes._pems(k["certificate"])[1] for k in await SignatoryKey.select(SignatoryKey.certificate)]
+    # pyHanko runs its own event loop: from async code, in a thread.
+    report = await asyncio.to_thread(pdf.verify_pdf, document, trusted_roots_pem=roots[:1])
+    assert [(r["office"], r["intact"], r["valid"], r["trusted"]) for r in report] == [
+        (r["office"], True, True, True) for r in report
+    ] and len(report) == 2
+    assert report[-1]["covers_whole_file"]
+    assert pdf.embedded_files(document)["minutes.json"] == published["content"].encode()
+
+    bundle = tmp_path / "bundle"
+    await export.export(SLUG, bundle)
+    assert verify([str(bundle)]) == 0, capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "8. minutes: version 1" in out and "president" in out and "secretary_general" in out
+
+    # One byte of the PDF, or one field of the JSON, and verification fails.
+    original = (bundle / "minutes.pdf").read_bytes()
+    (bundle / "minutes.pdf").write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
+    assert verify([str(bundle)]) == 1
+    assert "FAILED: minutes.pdf: SHA-256 differs from manifest" in capsys.readouterr().out
+    (bundle / "minutes.pdf").write_bytes(original)
+    content = json.loads((bundle / "minutes.json").read_text())
+    content["facts"]["decisions"][0]["number"] = "BoD-2012-99"
+    (bundle / "minutes.json").write_bytes(canonical.canonical(content))
+    assert verify([str(bundle)]) == 1
+    assert "FAILED: minutes.json: SHA-256 differs from manifest" in capsys.readouterr().out
+    # The PDF alone, as the public verify page checks it: one byte changed inside the signed
+    # revision breaks both signatures (or the file no longer reads as a PDF).
+    middle = len(document) // 3
+    tampered = document[:middle] + bytes([document[middle] ^ 1]) + document[middle + 1 :]
+    try:
+        altered = await asyncio.to_thread(pdf.verify_pdf, tampered, trusted_roots_pem=roots[:1])
+    except pdf.PdfInvalid:
+        altered = []
+    assert not altered or not all(r["intact"] and r["valid"] for r in altered)

@@ -19,6 +19,7 @@ Every step writes to the meeting log.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import difflib
@@ -36,8 +37,9 @@ from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.minutes import facts as drafting
 from governance.minutes import passphrase as sealing
+from governance.minutes import pdf
 from governance.minutes.tables import MinutesComment, MinutesSignature, MinutesVersion, SignatoryKey
-from governance.organisations.tables import Staff
+from governance.organisations.tables import Organisation, Staff
 from governance.record import canonical, keys, log
 
 Row = dict[str, Any]
@@ -316,14 +318,16 @@ async def set_passphrase(principal: Principal, passphrase: str, organisation_slu
     organisation = await keys.signer(organisation_slug)
     certificate = None
     if organisation is not None:
-        statement = canonical.canonical(
-            {"certifies": "minutes-signatory", "person": principal.full_name, "person_id": principal.person_id,
-             "public_key": base64.b64encode(public).decode(), "organisation": organisation_slug}
+        # An X.509 certificate for the signatory's key, issued by the organisation's key (which
+        # also makes its own CA certificate): what the PDF's PAdES signatures chain up to.
+        async with reading():
+            org = await Organisation.select(Organisation.name_en).where(Organisation.slug == organisation_slug).first()
+        authority = pdf.organisation_certificate(organisation.private_key, org["name_en"])
+        issued = pdf.issue_certificate(
+            organisation.private_key, org["name_en"], private.public_key(), principal.full_name,
+            office=_("Signatory of the minutes"),
         )  # fmt: skip
-        certificate = json.dumps(
-            {"statement": statement.decode(), "signature": base64.b64encode(organisation.sign(statement)).decode(),
-             "key": organisation.fingerprint}
-        )  # fmt: skip
+        certificate = (issued + authority).decode()
     now = _now()
     async with writing():
         await SignatoryKey.update({SignatoryKey.retired_at: now}).where(
@@ -369,6 +373,9 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
         message = _("This signing passphrase does not open your key: nothing was signed.")
         raise Forbidden(message) from exc
 
+    base = await get_version(context, version)
+    # Rendered outside the transaction (about a second): approved content no longer changes.
+    first_pdf = await _render_pdf(context, base) if base["status"] == "approved" and not base["pdf"] else None
     async with writing():
         current = await _latest_locked(context)
         if current is None or current["version"] != version:
@@ -385,6 +392,20 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
             raise Conflict(_("This office has already signed these minutes."))
         signature = base64.b64encode(private.sign(body)).decode()
         at = _now()
+        signed_pdf = None
+        if key["certificate"]:
+            # The PAdES signature goes on the PDF as it stands (an incremental update, so the
+            # signatures before it stay valid).
+            issued, *chain = _pems(key["certificate"])
+            unsigned = bytes(current["pdf"]) if current["pdf"] else first_pdf
+            if unsigned is None:
+                unsigned = await _render_pdf(context, current)
+            signed_pdf = await asyncio.to_thread(
+                pdf.sign_pdf, unsigned, key=private, certificate_pem=issued, chain_pem=chain,
+                field_name=f"Signature-{office}", reason=f"{office}{' (acting)' if held[office] else ''}",
+                location=context.meeting["venue"] or None, name=principal.full_name,
+            )  # fmt: skip
+            await MinutesVersion.update({MinutesVersion.pdf: signed_pdf}).where(MinutesVersion.id == current["id"])
         await MinutesSignature.insert(
             MinutesSignature(
                 minutes=current["id"],
@@ -393,6 +414,7 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
                 acting=1 if held[office] else 0,
                 fingerprint=key["fingerprint"],
                 signature=signature,
+                pdf_sha256=canonical.sha256_hex(signed_pdf) if signed_pdf else None,
                 signed_at=at,
             )
         )
@@ -407,21 +429,56 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
     return await get_version(context, version)
 
 
-async def signatures(context: MeetingContext, version: int) -> list[Row]:
+def _pems(chain: str) -> list[bytes]:
+    marker = "-----END CERTIFICATE-----"
+    return [(part + marker + "\n").encode() for part in chain.split(marker) if part.strip()]
+
+
+async def _render_pdf(context: MeetingContext, version: Row) -> bytes:
+    """The minutes as PDF/A-3 in the authoritative language, with the record and the minutes'
+    exact JSON embedded, so the PDF alone carries what it attests."""
+    from governance.minutes.document import render_document
+    from governance.record import export
+
+    content = content_of(version)
+    html = render_document(
+        content, language=content["language"], authoritative_language=content["language"], status=version["status"]
+    )
+    record = json.dumps(await export.record(context), ensure_ascii=False, sort_keys=True).encode()
+    return await asyncio.to_thread(
+        pdf.render_pdf, html, base_url=None, title=content["facts"]["meeting"]["title"], language=content["language"],
+        attachments=[("minutes.json", version["content"].encode(), "The minutes, exactly as signed"),
+                     ("record.json", record, "The meeting's verifiable record")],
+    )  # fmt: skip
+
+
+async def signatures(context: MeetingContext, version: int, *, with_certificates: bool = False) -> list[Row]:
     row = await get_version(context, version)
+    columns = [
+        MinutesSignature.office,
+        MinutesSignature.acting,
+        MinutesSignature.fingerprint,
+        MinutesSignature.signature,
+        MinutesSignature.signed_at,
+        MinutesSignature.pdf_sha256,
+        MinutesSignature.person.full_name.as_alias("name"),
+    ]
     async with reading():
-        return (
-            await MinutesSignature.select(
-                MinutesSignature.office,
-                MinutesSignature.acting,
-                MinutesSignature.fingerprint,
-                MinutesSignature.signature,
-                MinutesSignature.signed_at,
-                MinutesSignature.person.full_name.as_alias("name"),
-            )
+        rows = (
+            await MinutesSignature.select(*columns)
             .where(MinutesSignature.minutes == row["id"])
             .order_by(MinutesSignature.id)
         )
+        if with_certificates:
+            certificates = {
+                k["fingerprint"]: k["certificate"]
+                for k in await SignatoryKey.select(SignatoryKey.fingerprint, SignatoryKey.certificate).where(
+                    SignatoryKey.fingerprint.is_in([r["fingerprint"] for r in rows] or ["-"])
+                )
+            }
+            for signature in rows:
+                signature["certificate"] = certificates.get(signature["fingerprint"])
+    return rows
 
 
 async def publish(context: MeetingContext, principal: Principal, version: int) -> Row:

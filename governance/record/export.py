@@ -108,7 +108,8 @@ def _rule_set(rules: Row | None) -> Row | None:
     if rules is None:
         return None
     wanted = ("version", "title", "tie_rule", "casting_vote_office", "election_method", "proxy_max_per_holder",
-              "blank_ballots_distinct", "ballots_changeable", "weighted_votes", "voting_categories")  # fmt: skip
+              "blank_ballots_distinct", "ballots_changeable", "weighted_votes", "voting_categories",
+              "minutes_signatories", "authoritative_language")  # fmt: skip
     return {key: rules.get(key) for key in wanted}
 
 
@@ -179,11 +180,44 @@ async def export(meeting: str, out: Path) -> Row:
         },
         "exported_at": canonical.timestamp(dt.datetime.now(dt.UTC)),
     }
+    files = {"record.json": record_bytes, **await _minutes_files(context)}
+    manifest["files"] = {name: canonical.sha256_hex(content) for name, content in files.items()}
     manifest_bytes = canonical.canonical(manifest)
-    _write(
-        out, {"record.json": record_bytes, "manifest.json": manifest_bytes, "manifest.sig": signer.sign(manifest_bytes)}
-    )
+    _write(out, {**files, "manifest.json": manifest_bytes, "manifest.sig": signer.sign(manifest_bytes)})
     return manifest
+
+
+async def _minutes_files(context: MeetingContext) -> dict[str, bytes]:
+    """The latest signed (or published) minutes: their exact content, signatures, signed PDF."""
+    from governance.minutes import services as minutes
+
+    done = [v for v in await minutes.versions(context) if v["status"] in ("signed", "published")]
+    if not done:
+        return {}
+    version = await minutes.get_version(context, done[-1]["version"])
+    signatures = [
+        {
+            "office": s["office"],
+            "acting": bool(s["acting"]),
+            "name": s["name"],
+            "fingerprint": s["fingerprint"],
+            "signature": s["signature"],
+            "certificate": s["certificate"],
+            "signed_at": canonical.timestamp(s["signed_at"]),
+            "pdf_sha256": s["pdf_sha256"],
+        }
+        for s in await minutes.signatures(context, version["version"], with_certificates=True)
+    ]
+    files = {
+        "minutes.json": version["content"].encode(),
+        "minutes-signatures.json": json.dumps(
+            {"version": version["version"], "status": version["status"], "signatures": signatures},
+            ensure_ascii=False, indent=1, sort_keys=True,
+        ).encode(),
+    }  # fmt: skip
+    if version["pdf"]:
+        files["minutes.pdf"] = bytes(version["pdf"])
+    return files
 
 
 def _write(out: Path, files: dict[str, bytes]) -> None:

@@ -329,6 +329,31 @@ class Verifier:
                     return
         raise Broken(f"receipt {wanted}: not found")
 
+    # 8. The minutes, when the bundle carries them ------------------------------------------------
+
+    def check_minutes(self, manifest: dict[str, Any]) -> None:
+        from governance.verify import minutes
+
+        names = set(manifest.get("files", {}))
+        if "minutes.json" not in names:
+            return
+        files = {name: self.read(name) for name in names if name.startswith("minutes")}
+        rule_set = self.record.get("rule_set") or {}
+        offices = [o.strip() for o in (rule_set.get("minutes_signatories") or "").split(",") if o.strip()]
+        signed = {e.payload.get("hash") for e in self.events if e.type == "minutes_signed"}
+        try:
+            minutes.check(
+                files,
+                meeting=self.record["meeting"]["slug"],
+                organisation_keys=[k.public_key for k in self.keys],
+                required_offices=offices,
+                signed_hashes={h for h in signed if isinstance(h, str)},
+                poll_roots={pid: p.get("merkle_root") for pid, p in self.polls.items()},
+                say=self.say,
+            )
+        except minutes.MinutesBroken as error:
+            raise Broken(str(error)) from error
+
     # 7. An earlier checkpoint ------------------------------------------------------------------
 
     def check_since(self, path: Path) -> None:
@@ -726,6 +751,7 @@ def verify(
     verifier.index_polls()
     verifier.check_polls()
     verifier.check_checkpoints()
+    verifier.check_minutes(manifest)
     if receipt is not None:
         verifier.find_receipt(receipt)
     if since is not None:

@@ -1,0 +1,105 @@
+"""Step 8: the minutes in a bundle (minutes.json, minutes-signatures.json, minutes.pdf).
+
+Checked with the standard library and ``cryptography`` only: the minutes are canonical JSON
+for this meeting; each signatory's X.509 certificate is issued by a key the record lists
+(the organisation's), and its Ed25519 signature covers the exact bytes of minutes.json; every
+office the statutes name has signed; the log records that very content as signed; the
+annex's Merkle roots are the polls' own; the signed PDF is the one the last signature left.
+(The PDF's own PAdES signatures need a PDF library: the public verify page checks those.)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from governance.verify.canonical import CanonicalError, loads, loads_canonical
+
+
+class MinutesBroken(Exception):
+    pass
+
+
+def _need(condition: bool, message: str) -> None:
+    if not condition:
+        raise MinutesBroken(message)
+
+
+def _raw(public_key: Any) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def check(
+    files: dict[str, bytes],
+    *,
+    meeting: str,
+    organisation_keys: list[bytes],
+    required_offices: list[str],
+    signed_hashes: set[str],
+    poll_roots: dict[int, str | None],
+    say: Callable[[str], None],
+) -> None:
+    raw = files["minutes.json"]
+    try:
+        content = loads_canonical(raw)
+    except CanonicalError as error:
+        raise MinutesBroken(f"minutes.json: {error}") from error
+    _need(isinstance(content, dict) and content.get("format") == "governance-minutes/1",
+          "minutes.json: not governance-minutes/1")  # fmt: skip
+    _need(content.get("meeting") == meeting, f"minutes.json: for {content.get('meeting')!r}, not {meeting!r}")
+    digest = hashlib.sha256(raw).hexdigest()
+    _need(digest in signed_hashes, "minutes.json: the log records no signature of this content")
+    try:
+        signed = loads(files["minutes-signatures.json"])
+    except (CanonicalError, KeyError) as error:
+        raise MinutesBroken("minutes-signatures.json: missing or not JSON") from error
+    offices: set[str] = set()
+    last_pdf: str | None = None
+    for entry in signed.get("signatures", []):
+        office = entry.get("office")
+        where = f"minutes: signature as {office}"
+        try:
+            chain = x509.load_pem_x509_certificates((entry.get("certificate") or "").encode())
+        except ValueError as error:
+            raise MinutesBroken(f"{where}: no readable certificate") from error
+        certificate = chain[0]
+        public = certificate.public_key()
+        _need(isinstance(public, Ed25519PublicKey), f"{where}: the certificate's key is not Ed25519")
+        _need(hashlib.sha256(_raw(public)).hexdigest() == entry.get("fingerprint"),
+              f"{where}: the certificate is not for key {entry.get('fingerprint')}")  # fmt: skip
+        issued = False
+        for candidate in organisation_keys:
+            try:
+                Ed25519PublicKey.from_public_bytes(candidate).verify(
+                    certificate.signature, certificate.tbs_certificate_bytes
+                )
+                issued = True
+                break
+            except InvalidSignature:
+                continue
+        _need(issued, f"{where}: the certificate is not issued by the organisation's key")
+        try:
+            public.verify(base64.b64decode(entry.get("signature", "")), raw)
+        except (InvalidSignature, ValueError) as error:
+            raise MinutesBroken(f"{where}: not a valid signature of minutes.json") from error
+        offices.add(office)
+        last_pdf = entry.get("pdf_sha256") or last_pdf
+        acting = " (acting)" if entry.get("acting") else ""
+        say(f"   {office}{acting}: {entry.get('name')}, key {str(entry.get('fingerprint'))[:16]}…: OK")
+    missing = sorted(set(required_offices) - offices)
+    _need(not missing, f"minutes: not signed by {', '.join(missing)}")
+    annex = content.get("facts", {}).get("annex", {})
+    for poll in annex.get("polls", []):
+        _need(poll_roots.get(poll.get("poll")) == poll.get("merkle_root"),
+              f"minutes: the annex's Merkle root of poll {poll.get('poll')} is not the record's")  # fmt: skip
+    if "minutes.pdf" in files:
+        _need(hashlib.sha256(files["minutes.pdf"]).hexdigest() == last_pdf,
+              "minutes.pdf: not the PDF the last signature left")  # fmt: skip
+    say(f"8. minutes: version {content.get('version')}, content {digest[:16]}…, signed by {', '.join(sorted(offices))}")
