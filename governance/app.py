@@ -54,6 +54,8 @@ def route_handlers() -> list[Any]:
     from governance.agenda.speaker_controllers import SpeakersApi, SpeakersPages
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
+    from governance.minutes.controllers import MinutesPages, SigningKeyPages
+    from governance.minutes.verify_pages import PublishedMinutes, VerifyPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
     from governance.polls.controllers import CandidateApi, CandidatePages, PollApi, PollPages
 
@@ -74,6 +76,10 @@ def route_handlers() -> list[Any]:
         PollPages,
         CandidateApi,
         CandidatePages,
+        MinutesPages,
+        VerifyPages,
+        PublishedMinutes,
+        SigningKeyPages,
         DocumentPages,
         DocumentApi,
         SpeakersPages,

@@ -31,7 +31,7 @@ async def acting(email: str):
 
 @pytest.fixture
 async def played(demo):
-    report = await simulate.play(simulate.DEFAULT_SEED)
+    report = await simulate.play(simulate.DEFAULT_SEED, with_minutes=False)
     assert report.played, report.message
     return report
 

@@ -71,6 +71,7 @@ async def test_the_played_meeting_exports_and_verifies(bundle, capsys):
     status, out = run(capsys, bundle)
     assert status == 0, out
     assert "OK: every check holds." in out
+    assert "8. minutes: version 2" in out  # the played meeting's signed minutes travel too
     record = load(bundle)
     manifest = json.loads((bundle / "manifest.json").read_text())
     assert manifest["log_head"]["height"] == len(record["events"])

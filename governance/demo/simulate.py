@@ -127,6 +127,7 @@ class Simulation:
     recusals: list[str] = field(default_factory=list)
     polls: list[PollResult] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)  # "BoD-2012-01 (item 1): text"
+    minutes: list[str] = field(default_factory=list)  # how the minutes went, line by line
     seconds: float = 0.0
 
 
@@ -513,7 +514,7 @@ async def list_decisions(sitting: Sitting) -> None:
 # --- the sitting -----------------------------------------------------------------------------
 
 
-async def play(seed: int = DEFAULT_SEED) -> Simulation:
+async def play(seed: int = DEFAULT_SEED, *, with_minutes: bool = True) -> Simulation:
     """Play the Board meeting from the first arrival to the last closed poll, in one transaction.
 
     A meeting already played or under way is left as it is (``played`` stays False and
@@ -527,6 +528,8 @@ async def play(seed: int = DEFAULT_SEED) -> Simulation:
             return report
         sitting = Sitting(rng=random.Random(seed), report=report)
         await sit(sitting)
+        if with_minutes:
+            await take_the_minutes(sitting)
     report.played = True
     report.seconds = time.perf_counter() - started
     report.message = f"Played {SLUG} with seed {seed} in {report.seconds:.1f} s."
@@ -550,6 +553,39 @@ async def sit(sitting: Sitting) -> None:
     await hear(sitting, "8")
     await close_meeting(sitting)
     await list_decisions(sitting)
+
+
+# The demo signatories' passphrases (printed by `governance demo --simulate`; demo only).
+SIGNING_PASSPHRASES = {PRESIDENT: "paris-signs-2012", "secretariat": "secretariat-signs-2012"}
+
+
+async def take_the_minutes(sitting: Sitting) -> None:
+    """Draft the minutes from the record, add a narrative, circulate, approve, have the
+    President and the Secretary General sign (their demo passphrases), publish."""
+    from governance.minutes import services as minutes
+
+    context, secretary = await acting(sitting, SECRETARIAT)
+    chair_context, president = await acting(sitting, email_of(PRESIDENT))
+    first = await minutes.draft(context, secretary)
+    edited = await minutes.edit(
+        context, secretary, first["version"],
+        {"4": "The Treasurer presented the 2013 budget; the Board debated the amendment before voting (demo)."},
+    )  # fmt: skip
+    version = edited["version"]
+    await minutes.circulate(context, secretary, version)
+    await minutes.approve(chair_context, president, version, None)
+    await minutes.set_passphrase(president, SIGNING_PASSPHRASES[PRESIDENT], "metropolis")
+    await minutes.set_passphrase(secretary, SIGNING_PASSPHRASES["secretariat"], "metropolis")
+    await minutes.sign(chair_context, president, version, SIGNING_PASSPHRASES[PRESIDENT], "president")
+    await minutes.sign(context, secretary, version, SIGNING_PASSPHRASES["secretariat"], "secretary_general")
+    published = await minutes.publish(context, secretary, version)
+    sitting.report.minutes = [
+        f"Minutes version {version}: drafted from the record, circulated, approved by the chair, "
+        f"signed by the President and the Secretary General, {published['status']} "
+        f"(content {published['content_hash'][:16]}..., signed PDF {len(published['pdf'] or b'') // 1024} KiB).",
+        f"Demo signing passphrases: {president.email} '{SIGNING_PASSPHRASES[PRESIDENT]}', "
+        f"{secretary.email} '{SIGNING_PASSPHRASES['secretariat']}'.",
+    ]
 
 
 def summary(report: Simulation) -> list[str]:
@@ -576,4 +612,5 @@ def summary(report: Simulation) -> list[str]:
     lines.append(f"Decisions ({len(report.decisions)}):")
     lines.extend(f"  {decision}" for decision in report.decisions)
     lines.append("The meeting is closed.")
+    lines.extend(report.minutes)
     return lines
