@@ -56,6 +56,7 @@ async def test_the_minutes_hold_every_fact_of_the_record(played):
     assert numbers == ["1", "2", "3", "4", "5", "6", "7", "8"]
     budget = next(item for item in facts["items"] if item["number"] == "4")
     assert budget["recusals"] and budget["recusals"][0]["reason"]
+    assert [s["member"] for s in budget["speakers"]] == ["Barcelona"] and budget["speakers"][0]["to"]
     amendment = next(m for m in budget["motions"] if m["kind"] == "amendment")
     main = next(m for m in budget["motions"] if m["kind"] == "main")
     assert amendment["status"] in ("adopted", "rejected") and amendment["polls"][0]["arithmetic"]
@@ -64,6 +65,7 @@ async def test_the_minutes_hold_every_fact_of_the_record(played):
     assert [d["number"] for d in facts["decisions"]] == [f"BoD-2012-0{n}" for n in range(1, 6)]
     hands = next(item for item in facts["items"] if item["number"] == "7")["motions"][0]["polls"][0]
     assert hands["method"] == "show_of_hands" and hands["tellers"]
+    assert all("casting_vote" in p for item in facts["items"] for m in item["motions"] for p in m["polls"])
     assert facts["annex"]["log_head"]["hash"] and len(facts["annex"]["polls"]) >= 4
     assert all(len(p["merkle_root"]) == 64 for p in facts["annex"]["polls"])
 

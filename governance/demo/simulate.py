@@ -468,6 +468,7 @@ async def vote_the_budget(sitting: Sitting) -> None:
     budget = await move(sitting, TREASURER, "4", "budget")
     await second(sitting, sitting.rng.choice(sitting.floor(TREASURER, HOST)), budget)
     await chair_moves(sitting, budget, "debate")
+    await speaks(sitting, TREASURER)
     await declare_recusal(sitting, HOST, "4", RECUSAL_REASON)
     amender, seconder = sitting.rng.sample(sitting.floor(TREASURER, HOST), 2)
     amendment = await move(sitting, amender, "4", "budget-amendment", amends=budget["id"])
@@ -478,6 +479,17 @@ async def vote_the_budget(sitting: Sitting) -> None:
     await chair_moves(sitting, budget, "voting")
     await secret_ballot(sitting, "4", budget, "Budget 2013", warmth(sitting, "budget"))
     await close_item(sitting, "4")
+
+
+async def speaks(sitting: Sitting, member: str) -> None:
+    """A member asks for the floor; the chair gives it, then ends it (the minutes list speakers)."""
+    from governance.agenda import speakers
+
+    context, speaker = await acting(sitting, email_of(member))
+    request = await speakers.request_floor(context, speaker)
+    chair_context, chair = await acting(sitting, email_of(PRESIDENT))
+    await speakers.give_floor(chair_context, chair, request["id"])
+    await speakers.end_floor(chair_context, chair, request["id"])
 
 
 async def admit_new_members(sitting: Sitting) -> None:
