@@ -193,11 +193,28 @@ async def test_signed_minutes_export_with_their_pdf_and_verify_offline(played, t
     out = capsys.readouterr().out
     assert "8. minutes: version 1" in out and "president" in out and "secretary_general" in out
 
+    # The PDF alone, offline: `governance verify minutes.pdf` (pyHanko runs its own loop: a thread).
+    from click.testing import CliRunner
+
+    from governance.cli import main as cli
+
+    runner = CliRunner()
+    alone = await asyncio.to_thread(runner.invoke, cli, ["verify", str(bundle / "minutes.pdf")])
+    assert alone.exit_code == 0 and "OK: Valid: signed by" in alone.output, alone.output
+    fingerprint = json.loads((bundle / "manifest.json").read_text())["key"]["fingerprint"]
+    pinned = await asyncio.to_thread(runner.invoke, cli, ["verify", str(bundle / "minutes.pdf"), "--key", "0" * 64])
+    assert pinned.exit_code == 1 and "is not among the organisation's keys" in pinned.output
+    assert (
+        await asyncio.to_thread(runner.invoke, cli, ["verify", str(bundle / "minutes.pdf"), "--key", fingerprint])
+    ).exit_code == 0
+
     # One byte of the PDF, or one field of the JSON, and verification fails.
     original = (bundle / "minutes.pdf").read_bytes()
     (bundle / "minutes.pdf").write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
     assert verify([str(bundle)]) == 1
     assert "FAILED: minutes.pdf: SHA-256 differs from manifest" in capsys.readouterr().out
+    changed = await asyncio.to_thread(runner.invoke, cli, ["verify", str(bundle / "minutes.pdf")])
+    assert changed.exit_code == 1 and "FAILED" in changed.output
     (bundle / "minutes.pdf").write_bytes(original)
     content = json.loads((bundle / "minutes.json").read_text())
     content["facts"]["decisions"][0]["number"] = "BoD-2012-99"

@@ -82,7 +82,7 @@ async def check_pdf(content: bytes) -> Report:
         return report
     problems = []
     for signature in signatures:
-        who = f"{signature.get('signer')} ({signature.get('office')})"
+        who = f"{signature.get('signer')} ({signature.get('reason') or signature.get('office')})"
         if not (signature["intact"] and signature["valid"]):
             problems.append(_("The signature of {who} does not match the document: it was changed.").format(who=who))
         elif not signature["trusted"]:
@@ -106,7 +106,7 @@ async def check_pdf(content: bytes) -> Report:
             report.minutes = version
     report.lines = problems
     report.ok = not problems
-    names = ", ".join(f"{s.get('signer')} ({s.get('office')})" for s in signatures)
+    names = ", ".join(f"{s.get('signer')} ({s.get('reason') or s.get('office')})" for s in signatures)
     report.verdict = (
         _("Valid: signed by {names}; nothing has changed since.").format(names=names)
         if report.ok
@@ -140,3 +140,63 @@ def check_bundle(content: bytes) -> Report:
         except Exception:  # a malformed bundle must give a sentence, never a 500
             return Report("bundle", False, _("This bundle is malformed: it cannot be verified."), lines)
     return Report("bundle", True, _("Valid: every check of the record holds."), lines)
+
+
+def check_pdf_offline(content: bytes, expected_key: str | None = None) -> Report:
+    """Signed minutes checked with nothing but the file: the organisation's keys come from the
+    record embedded in the PDF, and ``expected_key`` (a fingerprint from the organisation's
+    public page) pins which of them must have certified the signatories. Runs pyHanko's own
+    event loop: call it from synchronous code or a worker thread."""
+    import json
+
+    try:
+        embedded = pdf.embedded_files(content)
+        certificates = pdf.embedded_certificates(content)
+    except pdf.PdfInvalid as exc:
+        return Report("pdf", False, str(exc))
+    try:
+        record = json.loads(embedded.get("record.json", b"{}"))
+    except ValueError:
+        record = {}
+    keys = {k.get("fingerprint"): k.get("public_key") for k in record.get("keys", []) if isinstance(k, dict)}
+    if expected_key is not None:
+        keys = {fp: key for fp, key in keys.items() if fp == expected_key.strip().lower()}
+        if not keys:
+            return Report("pdf", False, _("The key {key} is not among the organisation's keys in this PDF.").format(
+                key=expected_key))  # fmt: skip
+    roots = []
+    for pem in certificates:
+        certificate = x509.load_pem_x509_certificate(pem)
+        raw = certificate.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        if certificate.issuer == certificate.subject and base64.b64encode(raw).decode() in keys.values():
+            roots.append(pem)
+    try:
+        signatures = pdf.verify_pdf(content, trusted_roots_pem=roots)
+    except pdf.PdfInvalid as exc:
+        return Report("pdf", False, str(exc))
+    report = Report("pdf", False, "", signatures=signatures)
+    lines = [f"organisation keys in the embedded record: {', '.join(sorted(keys)) or '-'}"]
+    problems = []
+    for signature in signatures:
+        who = f"{signature.get('signer')} ({signature.get('reason') or signature.get('office')})"
+        state = "intact" if signature["intact"] and signature["valid"] else "CHANGED"
+        trust = "certified by the organisation" if signature["trusted"] else "NOT certified by the organisation"
+        lines.append(f"signature {signature['field']}: {who}, signed {signature.get('signed_at')}: {state}, {trust}")
+        if not (signature["intact"] and signature["valid"]):
+            problems.append(_("The signature of {who} does not match the document: it was changed.").format(who=who))
+        elif not signature["trusted"]:
+            problems.append(_("The signature of {who} is not by a key this organisation published.").format(who=who))
+    if not signatures:
+        problems.append(_("This PDF carries no signature."))
+    elif not signatures[-1]["covers_whole_file"]:
+        problems.append(_("The file was changed after its last signature."))
+    if "minutes.json" not in embedded:
+        problems.append(_("The minutes' JSON is not embedded in this PDF."))
+    report.lines, report.ok = lines + problems, not problems
+    names = ", ".join(f"{s.get('signer')} ({s.get('reason') or s.get('office')})" for s in signatures)
+    report.verdict = (
+        _("Valid: signed by {names}; nothing has changed since.").format(names=names)
+        if report.ok
+        else _("Not valid: {problem}").format(problem=problems[0])
+    )
+    return report

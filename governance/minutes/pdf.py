@@ -436,3 +436,17 @@ def embedded_files(pdf: bytes) -> dict[str, bytes]:
     except Exception as exc:
         raise PdfInvalid(f"the attachments of this PDF cannot be read: {exc}") from exc
     return files
+
+
+def embedded_certificates(pdf: bytes) -> list[bytes]:
+    """Every certificate the PDF's signatures carry (signers' and their chains), as PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    reader = _reader(pdf)
+    found: dict[bytes, bytes] = {}
+    for sig in reader.embedded_regular_signatures:
+        for cert in [sig.signer_cert, *sig.other_embedded_certs]:
+            der = cert.dump()
+            found[der] = x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
+    return list(found.values())

@@ -72,7 +72,24 @@ def list_keys(organisation: str) -> None:
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
 def verify(arguments: tuple[str, ...]) -> None:
-    """Verify an exported bundle offline: DIR [--receipt CODE] [--since FILE] [--key FINGERPRINT]."""
+    """Verify offline an exported bundle, DIR [--receipt CODE] [--since FILE] [--key FINGERPRINT],
+    or signed minutes, FILE.pdf [--key FINGERPRINT]."""
     from governance.verify import main as verify_main
 
+    if arguments and arguments[0].lower().endswith(".pdf") and Path(arguments[0]).is_file():
+        raise SystemExit(_verify_pdf(Path(arguments[0]), list(arguments[1:])))
     raise SystemExit(verify_main(list(arguments)))
+
+
+def _verify_pdf(path: Path, rest: list[str]) -> int:
+    """Signed minutes alone: PAdES signatures (pyHanko) chained to the organisation keys of the
+    record embedded in the PDF; --key pins the key (compare it with the public keys page)."""
+    from governance.minutes.checking import check_pdf_offline
+
+    key = rest[rest.index("--key") + 1] if "--key" in rest and rest.index("--key") + 1 < len(rest) else None
+    report = check_pdf_offline(path.read_bytes(), key)
+    click.echo(f"Verifying the signed minutes {path}")
+    for line in report.lines:
+        click.echo(f"  {line}")
+    click.echo(("OK: " if report.ok else "FAILED: ") + report.verdict)
+    return 0 if report.ok else 1
