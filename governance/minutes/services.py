@@ -314,7 +314,7 @@ async def set_passphrase(principal: Principal, passphrase: str, organisation_slu
         raise Invalid(message, fields={"passphrase": message})
     private = Ed25519PrivateKey.generate()
     public = sealing.raw_public(private)
-    sealed = sealing.seal(private, passphrase)
+    sealed = await asyncio.to_thread(sealing.seal, private, passphrase)  # argon2id: off the event loop
     organisation = await keys.signer(organisation_slug)
     certificate = None
     if organisation is not None:
@@ -368,7 +368,8 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
     key = await _signing_key(principal.person_id)
     public = base64.b64decode(key["public_key"])
     try:
-        private = sealing.unseal(key["sealed"], passphrase, public)
+        # argon2id takes a tenth of a second or more: off the event loop, like password hashes.
+        private = await asyncio.to_thread(sealing.unseal, key["sealed"], passphrase, public)
     except sealing.WrongPassphrase as exc:
         message = _("This signing passphrase does not open your key: nothing was signed.")
         raise Forbidden(message) from exc
