@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from governance import db
+from governance import clock, db
 from governance.agenda.schemas import ItemIn, MotionIn
 from governance.agenda.tables import AgendaItem, Motion, MotionText, Recusal, SpeakerRequest
 from governance.auth import Principal
@@ -65,7 +65,7 @@ def _said(vocabulary: type[MotionStatus] | type[ItemStatus], code: str) -> str:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _rules(context: MeetingContext) -> Row:

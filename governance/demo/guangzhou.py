@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from governance import clock
 from governance.accounts import services as accounts
 from governance.accounts.passwords import hash_password, verify_password
 from governance.accounts.schemas import PersonIn
@@ -215,8 +216,11 @@ async def _meeting(org: dict[str, Any], secretary: dict[str, Any], values: dict[
 async def load(password: str = DEFAULT_PASSWORD) -> DemoReport:
     """Load (or complete) the demo in one transaction: all of it or nothing; then make sure
     each demo organisation has a signing key (a file under GOVERNANCE_KEY_DIR)."""
-    async with writing():
-        report = await _load(password)
+    # The demo's history is dated: the convocations of October 2012, then the agendas. (A
+    # meeting convened at 09:00 gets its agenda items a few seconds later, in log order.)
+    with clock.replaying(dt.datetime(2012, 10, 10, 9, 0, tzinfo=dt.UTC), step=dt.timedelta(seconds=1)):
+        async with writing():
+            report = await _load(password)
     from governance.record import keys
 
     for organisation in ("metropolis", "fmdv"):

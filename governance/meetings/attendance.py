@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from governance import db
+from governance import clock, db
 from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
@@ -240,7 +240,7 @@ def _require_register_open(context: MeetingContext) -> None:
 
 
 def _when(at: dt.datetime | None) -> dt.datetime:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if at is None:
         return now
     if at.tzinfo is None:

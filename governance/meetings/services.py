@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from governance import db
+from governance import clock, db
 from governance.accounts import services as accounts
 from governance.accounts.tables import Person
 from governance.auth import Principal
@@ -410,7 +410,7 @@ async def transition(
 
     ``at`` is when it happens (now, unless a demo replays history); ``actor`` who did it.
     """
-    at = at or dt.datetime.now(dt.UTC)
+    at = at or clock.now()
     meeting = context.meeting
     current = meeting["status"]
     if target not in allowed_transitions(current, context.roles):

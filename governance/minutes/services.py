@@ -28,6 +28,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from governance import clock
 from governance.agenda.tables import Motion
 from governance.auth import Principal
 from governance.db import reading, writing
@@ -48,7 +49,7 @@ NARRATIVE_LIMIT = 20_000
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _is_secretary(context: MeetingContext) -> None:

@@ -38,7 +38,7 @@ from collections import Counter
 from fractions import Fraction
 from typing import Any
 
-from governance import db
+from governance import clock, db
 from governance.agenda import services as agenda
 from governance.agenda.views import item_quorum_for
 from governance.auth import Principal
@@ -72,7 +72,7 @@ def _hash(value: str) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _receipt_key() -> bytes:

@@ -7,15 +7,14 @@ Must run inside the caller's writing transaction.
 
 from __future__ import annotations
 
-import datetime as dt
-
+from governance import clock
 from governance.polls.tables import Poll
 from governance.record import log
 
 
 async def void_open_polls(meeting_id: int, motion_id: int, actor: int | None, reason: str) -> list[int]:
     """Void the motion's open poll, if any; its ballots stay in the record but never count."""
-    at = dt.datetime.now(dt.UTC)
+    at = clock.now()
     voided = (
         await Poll.update({Poll.status: "void", Poll.voided_at: at, Poll.voided_by: actor, Poll.void_reason: reason})
         .where((Poll.motion == motion_id) & (Poll.status == "open"))

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from governance import db
+from governance import clock, db
 from governance.db import reading
 from governance.meetings.tables import Meeting
 from governance.record.canonical import GENESIS, event_body, sha256_hex
@@ -28,7 +28,7 @@ async def append(
     """Log one event; ``payload`` holds plain values (ids, codes, numbers, short texts).
 
     Must run inside a writing transaction. Returns {"height", "hash"} of the new event."""
-    at = at or dt.datetime.now(dt.UTC)
+    at = at or clock.now()
     # Plain JSON values only: anything else (a date, a Decimal) is written as its string.
     plain = json.loads(json.dumps(payload, default=str))
     query = Meeting.select(Meeting.slug).where(Meeting.id == meeting_id)
