@@ -17,6 +17,7 @@ import pytest
 
 from governance import db
 from governance.meetings import services as meetings
+from tests.test_polls import _session
 
 SLUG = "metropolis-bod-2012"
 API = f"/api/v1/meetings/{SLUG}"
@@ -47,27 +48,9 @@ async def _login(make_client, member: str):
 
 
 async def _open_poll(make_client) -> tuple[int, object]:
-    desk, chair = make_client(), make_client()
-    await desk.api_login("secretary@metropolis.demo")
-    await chair.api_login("paris-idf@metropolis.demo")
-    for member in PRESENT:
-        assert (await desk.send("POST", f"{API}/arrivals", json={"member": member})).status_code == 201
-    await chair.send("POST", f"{API}/status", json={"status": "open"})
-    items = (await chair.get(f"{API}/agenda")).json()
-    await chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")
-    motion = (
-        await desk.send(
-            "POST",
-            f"{API}/motions",
-            json={"item": items[0]["id"], "mover": "seoul", "text_fr": "Le Conseil adopte l'ordre du jour."},
-        )
-    ).json()
-    await (await _login(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
-    for status in ("debate", "voting"):
-        await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
-    opened = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": "roll_call"})
-    assert opened.status_code == 201, opened.text
-    return opened.json()["id"], chair
+    """The test_polls setting: fifteen members present, a motion put to a roll-call vote."""
+    _desk, chair, _motion, poll = await _session(make_client, PRESENT)
+    return poll["id"], chair
 
 
 async def _count(request) -> tuple[object, list[str]]:

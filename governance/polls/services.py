@@ -837,7 +837,7 @@ Effect = tuple[str, str] | None  # (the motion's new status, the note) or nothin
 
 async def _commitments(poll: Row) -> Row:
     """What a closed poll commits to: its ballots' Merkle root and who took part (docs §4, §5)."""
-    leaves = [_leaf_bytes(poll, row) for row in await _leaves(poll)]
+    ballots = [leaf_bytes(poll, row) for row in await leaves(poll)]
     members = [
         row["slug"]
         for row in await Participation.select(Participation.member.slug.as_alias("slug")).where(
@@ -845,13 +845,13 @@ async def _commitments(poll: Row) -> Row:
         )
     ]
     return {
-        "ballots": len(leaves),
-        "merkle_root": canonical.merkle_root(leaves).hex(),
+        "ballots": len(ballots),
+        "merkle_root": canonical.merkle_root(ballots).hex(),
         "participation_hash": canonical.participation_hash(members),
     }
 
 
-def _leaf_bytes(poll: Row, row: Row) -> bytes:
+def leaf_bytes(poll: Row, row: Row) -> bytes:
     member = row["slug"] if poll["method"] == "roll_call" else None
     return canonical.leaf(poll["id"], row["choice"], row["weight"], row["nonce"] or "", member=member)
 
@@ -1122,10 +1122,10 @@ async def published_ballots(context: MeetingContext, poll_id: int) -> list[Row]:
     poll = await get_poll(context, poll_id)
     if poll["status"] != "closed":
         raise Conflict(_("Ballots are published when the poll closes."))
-    return [{**row, "code": canonical.receipt_code(row["id"])} for row in await _leaves(poll)]
+    return [{**row, "code": canonical.receipt_code(row["id"])} for row in await leaves(poll)]
 
 
-async def _leaves(poll: Row) -> list[Row]:
+async def leaves(poll: Row) -> list[Row]:
     """Every ballot of a poll with its receipt ("id"), sorted by receipt."""
     async with reading():
         if poll["method"] == "secret":
@@ -1176,16 +1176,30 @@ async def secrecy_warning(poll: Row) -> str | None:
         return None
     if poll["electorate_size"] < SECRECY_MINIMUM:
         return _("Few voters: in a secret ballot this small, choices could be inferred from the count.")
-    async with reading():
-        weights = Counter(
-            r["weight"] for r in await PollElector.select(PollElector.weight).where(PollElector.poll == poll["id"])
-        )
-    unique = sorted(w for w, n in weights.items() if n == 1)
-    if len(weights) > 1 and unique:
+    unique = await _unique_weights(poll)
+    if unique:
         return _(
             "Weights {weights} are each held by one member only: their published ballots could be recognised."
         ).format(weights=", ".join(str(w) for w in unique))
     return None
+
+
+# The electorate is frozen, and its hash commits to the weights: the answer for a given
+# (poll, electorate hash) never changes, and every page render of an open poll asks.
+_UNIQUE_WEIGHTS: dict[tuple[int, str], list[int]] = {}
+
+
+async def _unique_weights(poll: Row) -> list[int]:
+    """Weights held by one elector only, where weights differ at all."""
+    key = (poll["id"], poll["electorate_hash"])
+    if key not in _UNIQUE_WEIGHTS:
+        async with reading():
+            weights = Counter(
+                r["weight"] for r in await PollElector.select(PollElector.weight).where(PollElector.poll == poll["id"])
+            )
+        unique = sorted(w for w, n in weights.items() if n == 1)
+        _UNIQUE_WEIGHTS[key] = unique if len(weights) > 1 else []
+    return _UNIQUE_WEIGHTS[key]
 
 
 async def candidate_names(poll: Row) -> dict[int, str]:
@@ -1208,8 +1222,8 @@ async def board(context: MeetingContext, poll_id: int) -> Row:
             **row,
             "receipt": row["id"],
             "code": canonical.receipt_code(row["id"]),
-            "leaf": _leaf_bytes(poll, row).decode(),
+            "leaf": leaf_bytes(poll, row).decode(),
         }
-        for row in await _leaves(poll)
+        for row in await leaves(poll)
     ]
     return {"poll": poll, "ballots": ballots}

@@ -126,7 +126,7 @@ async def _poll(row: Row, closed: Row | None) -> Row:
                 Participation.poll == row["id"]
             )
         )
-    leaves = [polls._leaf_bytes(row, leaf).decode() for leaf in await polls._leaves(row)]
+    leaves = [polls.leaf_bytes(row, leaf).decode() for leaf in await polls.leaves(row)]
     result = None
     if row["outcome"] == "objection":
         result = {"outcome": "objection", "arithmetic": row["arithmetic"]}
