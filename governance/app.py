@@ -24,7 +24,7 @@ from governance import __version__, db
 from governance.accounts.controllers import AccountPages, AuthApi
 from governance.auth import RequestContextMiddleware
 from governance.meetings import live
-from governance.security import SecurityHeadersMiddleware
+from governance.security import security_headers
 from governance.settings import get_settings
 from governance.web import EXCEPTION_HANDLERS, template_config
 
@@ -93,9 +93,9 @@ def create_app() -> Litestar:
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             DefineMiddleware(RequestContextMiddleware),
         ],
+        before_send=[security_headers],  # every response, routed or not (404, 405)
         csrf_config=CSRFConfig(
             secret=settings.csrf_secret,
             cookie_secure=settings.secure_cookies,
@@ -121,3 +121,8 @@ def create_app() -> Litestar:
 
 
 logging.getLogger("piccolo").setLevel(logging.WARNING)
+# WeasyPrint reports each layout step and page at INFO: a line per page of every minutes PDF.
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+# aiosqlite logs every statement with its parameters at DEBUG: with the root logger at DEBUG
+# a secret ballot's insert would sit next to its participation's (member and choice linked).
+logging.getLogger("aiosqlite").setLevel(logging.WARNING)

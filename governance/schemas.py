@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 from zoneinfo import available_timezones
 
@@ -21,6 +22,26 @@ def _blank_to_none(value: object) -> object:
 
 def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
+
+
+def _visible(value: str) -> str:
+    """Names are shown on screens, tablets and signed PDFs: no control character (NUL,
+    which PostgreSQL cannot even store, bells, escapes, line breaks) and not only invisible
+    ones (zero-width spaces, direction marks). Right-to-left text, joiners inside emoji
+    and combining marks are kept as typed."""
+    if any(unicodedata.category(ch) == "Cc" for ch in value) or (
+        value and all(unicodedata.category(ch) in ("Cf", "Zs") for ch in value)
+    ):
+        raise ValueError(_("Use visible characters only: no control characters such as NUL or line breaks."))
+    return value
+
+
+def _plain_text(value: str) -> str:
+    """Free text (a motion's wording): line breaks and tabs are kept; other control
+    characters (NUL above all: PostgreSQL refuses it, SQLite would keep it) are refused."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+        raise ValueError(_("Remove the control characters (such as NUL) from this text."))
+    return value
 
 
 # Words the page addresses use after a collection (/bodies/new, /members/import).
@@ -55,10 +76,13 @@ Slug = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, m
 LongSlug = Annotated[
     str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=80), AfterValidator(_slug)
 ]
-Name = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200)]
-OptionalName = Annotated[str, BeforeValidator(_strip), StringConstraints(max_length=200)]
+Name = Annotated[
+    str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200), AfterValidator(_visible)
+]
+OptionalName = Annotated[str, BeforeValidator(_strip), StringConstraints(max_length=200), AfterValidator(_visible)]
 Article = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=120)]
 TimeZone = Annotated[str, BeforeValidator(_strip), AfterValidator(_time_zone)]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=1024)]
+PlainText = Annotated[str, AfterValidator(_plain_text)]
 OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
 Count = Annotated[int, Field(ge=0, le=100_000)]

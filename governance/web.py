@@ -189,9 +189,31 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return _respond(request, _error(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", message))
 
 
+def unstorable_value_handler(request: Request, exc: Exception) -> Response:
+    """A value the database cannot take (an id beyond its integer range, text it refuses),
+    or a form field that is not UTF-8 (Litestar's multipart parser raises UnicodeDecodeError):
+    the client's mistake, refused as such; the transaction has rolled back."""
+    log.info("Refused a value the database cannot store on %s %s: %s", request.method, request.url.path, type(exc))
+    message = _("The request is not valid: check the fields listed.")
+    return _respond(request, _error(400, "Invalid request", message))
+
+
+def _unstorable_value_errors() -> tuple[type[Exception], ...]:
+    # SQLite: an int beyond 64 bits. PostgreSQL: asyncpg refuses the argument (out of int32/int64
+    # range) client-side, or the server refuses the value (22xxx data exceptions).
+    errors: list[type[Exception]] = [OverflowError, UnicodeDecodeError]
+    try:
+        import asyncpg
+        from asyncpg.exceptions import _base as asyncpg_base
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return tuple(errors)
+    return (*errors, asyncpg.exceptions.DataError, asyncpg_base.DataError)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     IntegrityViolation: integrity_handler,
     HTTPException: http_exception_handler,
+    **dict.fromkeys(_unstorable_value_errors(), unstorable_value_handler),
     Exception: internal_error_handler,
 }

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from governance.schemas import Name, OptionalName, Slug
+from governance.schemas import Name, OptionalName, PlainText, Slug
 from governance.vocabulary import DecisionType
 
 ItemKind = Literal["information", "discussion", "decision", "election"]
@@ -51,9 +51,9 @@ class MotionIn(BaseModel):
     procedure: Procedure | None = None
     amends: int | None = Field(default=None, description="The motion an amendment changes")
     mover: Slug | None = Field(default=None, description="The moving member (the secretariat may name one)")
-    text_en: str = Field(default="", max_length=20_000)
-    text_fr: str = Field(default="", max_length=20_000)
-    text_es: str = Field(default="", max_length=20_000)
+    text_en: PlainText = Field(default="", max_length=20_000)
+    text_fr: PlainText = Field(default="", max_length=20_000)
+    text_es: PlainText = Field(default="", max_length=20_000)
     seats: int = Field(default=1, ge=1, le=100, description="Elections: how many seats are filled")
 
 
