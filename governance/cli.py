@@ -197,6 +197,42 @@ def members_import(file: Path, organisation: str, body_slug: str | None) -> None
     click.echo(f"Imported: {report.created} created, {report.updated} updated, {report.seated} seated.")
 
 
+def _database_url() -> str:
+    try:
+        return get_settings().database_url
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("backup")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="The backup file to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def backup_command(out: Path, force: bool) -> None:
+    """Back up the database to one file (SQLite online backup; pg_dump). Safe while serving."""
+    from governance import backup
+
+    try:
+        outcome = backup.backup(_database_url(), out, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up {_where()} to {outcome.path} ({outcome.tables} tables, {outcome.size:,} bytes).")
+    click.echo("The signing keys (GOVERNANCE_KEY_DIR) are not in it: keep them safe separately.")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace what the target database holds.")
+def restore_command(file: Path, force: bool) -> None:
+    """Restore a backup into the database DATABASE_URL names (empty, unless --force). Stop the server first."""
+    from governance import backup
+
+    try:
+        outcome = backup.restore(_database_url(), file, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {file} into {_where()} ({outcome.tables} tables). Then: governance migrate.")
+
+
 def _where() -> str:
     settings = get_settings()
     return f"SQLite {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
