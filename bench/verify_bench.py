@@ -37,6 +37,26 @@ def build(directory: Path, voters: int, polls: int) -> Path:
     return builder.write(directory)
 
 
+def bench(voters: int = 300, polls: int = 100, runs: int = 1) -> dict[str, float]:
+    """The same measurement as a function (for `make bench`): seconds to build the bundle and
+    to verify it (best of ``runs``), and the record's size; raises if verification fails."""
+    with tempfile.TemporaryDirectory(prefix="verify-bench-") as tmp:
+        started = time.perf_counter()
+        directory = build(Path(tmp) / "bundle", voters, polls)
+        built = time.perf_counter() - started
+        size = (directory / "record.json").stat().st_size
+        timings = []
+        for _ in range(runs):
+            report = io.StringIO()
+            started = time.perf_counter()
+            with contextlib.redirect_stdout(report):
+                status = main([str(directory)])
+            timings.append(time.perf_counter() - started)
+            if status != 0:
+                raise RuntimeError(f"verification failed:\n{report.getvalue()[-2000:]}")
+    return {"build_s": built, "verify_s": min(timings), "record_mb": size / 1e6}
+
+
 def run() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=300)

@@ -41,8 +41,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def build(voters: int) -> None:
-    """The synthetic meeting, through the services where it is cheap, rows where it is not."""
+async def build(voters: int, motions: int = 1) -> None:
+    """The synthetic meeting, through the services where it is cheap, rows where it is not.
+
+    ``motions`` main motions on the open item, all put to the vote (ids 1, 2, ... in a
+    fresh database): one poll each, e.g. a roll call and then a secret ballot."""
     from governance import db
     from governance.accounts.passwords import hash_password
     from governance.accounts.tables import Person
@@ -139,21 +142,23 @@ async def build(voters: int) -> None:
                 )
             ).returning(AgendaItem.id)
         )[0]["id"]
-        motion = (
-            await Motion.insert(
-                Motion(
-                    meeting=meeting,
-                    item=item,
-                    kind="main",
-                    decision_type="ordinary",
-                    authoritative_language="en",
-                    status="voting",
-                    created_at=now,
-                    status_changed_at=now,
-                )
-            ).returning(Motion.id)
-        )[0]["id"]
-        await MotionText.insert(MotionText(motion=motion, version=1, language="en", text="The budget is approved."))
+        for number in range(motions):
+            motion = (
+                await Motion.insert(
+                    Motion(
+                        meeting=meeting,
+                        item=item,
+                        kind="main",
+                        decision_type="ordinary",
+                        authoritative_language="en",
+                        status="voting",
+                        created_at=now,
+                        status_changed_at=now,
+                    )
+                ).returning(Motion.id)
+            )[0]["id"]
+            text = "The budget is approved." if number == 0 else f"Resolution {number + 1} is approved."
+            await MotionText.insert(MotionText(motion=motion, version=1, language="en", text=text))
     await db.stop()
 
 

@@ -374,6 +374,11 @@ _write_lock: asyncio.Lock | None = None
 _in_write: contextvars.ContextVar[bool] = contextvars.ContextVar("in_write", default=False)
 
 
+def in_writing() -> bool:
+    """True inside ``writing()``: what is read there may not be committed (never cache it)."""
+    return _in_write.get()
+
+
 def _lock() -> asyncio.Lock:
     global _write_lock
     if _write_lock is None:
@@ -547,10 +552,13 @@ async def migrate() -> None:
         await engine().run_ddl("PRAGMA journal_mode=WAL")
 
 
-async def ping() -> bool:
-    """True when the database answers a trivial query."""
+async def ping(within: float = 5.0) -> bool:
+    """True when the database answers a trivial query within ``within`` seconds.
+
+    Bounded: during an outage the pool tries to reconnect, and a health check that hangs
+    tells a load balancer nothing."""
     try:
-        await engine().run_ddl("SELECT 1")
+        await asyncio.wait_for(engine().run_ddl("SELECT 1"), timeout=within)
     except Exception:
         return False
     return True

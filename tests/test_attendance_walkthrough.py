@@ -229,3 +229,20 @@ async def test_pages_show_the_register_and_what_i_hold(demo, make_client):
     search = await desk.get(f"/meetings/{SLUG}/desk?q=guang")
     table = search.text.split('<table id="register"')[1].split("</table>")[0]
     assert "Guangzhou" in table and "Montréal" not in table
+
+
+async def test_the_cached_register_speaks_each_readers_language(demo, make_client):
+    """The register is cached per process: why a member may not vote is put into words when
+    read, so a French reader after an English one (same cached register) reads French."""
+    english, french = make_client(), make_client()
+    await english.api_login("secretary@metropolis.demo")
+    await french.api_login("secretary@metropolis.demo")
+    french.http.cookies.set("governance_lang", "fr")
+    reasons = {}
+    for language, client in (("en", english), ("fr", french), ("en again", english)):
+        members = (await client.get(f"{API}/register")).json()["members"]
+        reasons[language] = {m["member"]: m["no_vote_reason"] for m in members if m["no_vote_reason"]}
+    assert reasons["en"] and reasons["en"] == reasons["en again"]
+    assert any("not paid" in reason for reason in reasons["en"].values())
+    assert any("non payée" in reason for reason in reasons["fr"].values())
+    assert not any("not paid" in reason for reason in reasons["fr"].values())

@@ -16,16 +16,33 @@ from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 
 
-async def agenda_panel(context: MeetingContext, principal: Principal, register: Register | None) -> dict[str, Any]:
+async def agenda_rows(context: MeetingContext) -> dict[str, Any]:
+    """What the agenda panel reads from the database: the same for every reader (a live
+    update loads it once per change and worker, not once per open page)."""
     items = await services.list_items(context)
     current = next((item for item in items if item["status"] == "open"), None)
+    rows: list[dict[str, Any]] = []
+    recusals: list[dict[str, Any]] = []
+    if current is not None:
+        rows = await services.list_motions(context, current["id"])
+        recusals = await services.list_recusals(context, current["id"])
+    queue = await speakers.queue(context)
+    return {"items": items, "current": current, "motions": rows, "recusals": recusals, "queue": queue}
+
+
+async def agenda_panel(
+    context: MeetingContext, principal: Principal, register: Register | None, facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    if facts is None:
+        facts = await agenda_rows(context)
+    items, current = facts["items"], facts["current"]
     pending = [item for item in items if item["status"] == "pending"]
     language = current_language()
     motions: list[dict[str, Any]] = []
     recusals: list[dict[str, Any]] = []
     item_quorum = None
     if current is not None:
-        rows = await services.list_motions(context, current["id"])
+        rows, recusals = facts["motions"], facts["recusals"]
         by_id = {row["id"]: row for row in rows}
         for row in rows:
             entry = {
@@ -39,11 +56,10 @@ async def agenda_panel(context: MeetingContext, principal: Principal, register: 
                 main = by_id[row["amends"]]
                 entry["diff"] = word_diff(services.text_in(main, language), services.text_in(row, language))
             motions.append(entry)
-        recusals = await services.list_recusals(context, current["id"])
         if register is not None and context.rule_set is not None:
             item_quorum = item_quorum_for(context, register, {r["member"] for r in recusals})
     my_member = services.member_of(context, principal)
-    queue = await speakers.queue(context)
+    queue = facts["queue"]
     my_floor = speakers.mine(queue, principal.person_id)
     can_request_floor = (
         MeetingRole.representative in context.roles

@@ -10,9 +10,10 @@ are told to refresh.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,7 +56,10 @@ class MemberLine:
     name: str
     category: str
     votes: bool
-    no_vote_reason: str | None
+    # Why the member may not vote, as a code ("category:observer", "arrears:2012") and the
+    # articles to cite: put into words when read, in the reader's language (the register is
+    # cached across requests and readers).
+    no_vote_code: str | None
     state: str  # present | remote | represented | excused | absent
     representative: str | None = None  # who is checked in for the member
     representative_role: str | None = None
@@ -64,6 +68,11 @@ class MemberLine:
     proxy_counts: bool = False
     holds: list[str] = field(default_factory=list)  # members whose proxy it holds (and that count)
     stays: int = 0
+    no_vote_articles: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def no_vote_reason(self) -> str | None:
+        return _no_vote_reason(self.no_vote_code, self.no_vote_articles)
 
 
 @dataclass
@@ -79,6 +88,9 @@ class Register:
     # member -> the person checked in for it; grantor -> holder for proxies that count.
     representatives: dict[int, int] = field(default_factory=dict)
     represented_by: dict[int, int] = field(default_factory=dict)
+    # Indexes of ``lines``, built once per load (pages look up a few lines among thousands).
+    by_id: dict[int, MemberLine] = field(default_factory=dict, repr=False)
+    names_by_slug: dict[str, str] = field(default_factory=dict, repr=False)
 
     def line(self, slug: str) -> MemberLine:
         for line in self.lines:
@@ -107,11 +119,103 @@ def meeting_year(context: MeetingContext) -> int:
     return context.meeting["starts_at"].astimezone(ZoneInfo(context.meeting["time_zone"])).year
 
 
+# The register is cached per process, keyed by the meeting's last quorum check: every
+# change to the register (arrival, departure, excusal, proxy step, second convocation)
+# records a quorum check in the same transaction, in whichever worker makes it, so a
+# register loaded for the last check a request sees is the register now. The seats,
+# members and fees behind it change in the back office: a write to them in this process
+# drops the cache, and an entry lives only as long as the meeting's cached surroundings
+# (CONTEXT_SECONDS) so that another worker's change to them is seen as soon as the rest of
+# the context. A thousand tablets asking at once after a change make one load, not 1000.
+# Never used inside a writing transaction (what it reads there may not be committed).
+_REGISTER_TABLES = frozenset(
+    table._meta.tablename for table in (Seat, Member, MemberFee, Presence, Excusal, Proxy, QuorumCheck, Meeting)
+) | {db.ALL_TABLES, "rule_set"}
+
+
+@dataclass
+class _CachedRegister:
+    key: tuple[Any, ...]
+    body: Row  # the context's cached rows it was loaded with (compared by identity)
+    rule_set: Row
+    register: Register
+
+
+_registers: dict[int, _CachedRegister] = {}
+_register_flights: dict[tuple[Any, ...], tuple[int, asyncio.Future[Register]]] = {}
+_register_generation = 0
+
+
+def _forget_registers(table: str) -> None:
+    global _register_generation
+    if table in _REGISTER_TABLES:
+        _register_generation += 1
+        _registers.clear()
+
+
+db.on_write(_forget_registers)
+
+
 async def load_register(context: MeetingContext) -> Register:
     """The register as it stands: seats, voting rights, stays, excusals, proxies, quorum."""
     rule_set = context.rule_set
     if rule_set is None:
         raise Conflict(_("The meeting is not convened yet: its rules are not fixed."))
+    if db.in_writing():
+        return await _load_register(context, None, fresh=True)
+    meeting_id = context.meeting["id"]
+    async with reading():
+        last_check = (
+            await QuorumCheck.select()
+            .where(QuorumCheck.meeting == meeting_id)
+            .order_by(QuorumCheck.id, ascending=False)
+            .first()
+        )
+    key = (
+        meeting_id,
+        last_check["id"] if last_check else None,
+        context.meeting["convocation"],
+        meeting_year(context),
+        id(context.body),
+        id(rule_set),
+    )
+    cached = _registers.get(meeting_id)
+    if cached is not None and cached.key == key and cached.body is context.body and cached.rule_set is rule_set:
+        return replace(cached.register, context=context)
+    generation = _register_generation
+    flight = _register_flights.get(key)
+    if flight is not None and flight[0] == generation:
+        try:
+            return replace(await asyncio.shield(flight[1]), context=context)
+        except asyncio.CancelledError:
+            if not flight[1].cancelled():
+                raise  # this request was cancelled
+            # The loading request was cancelled (its client left): load here instead.
+    future: asyncio.Future[Register] = asyncio.get_running_loop().create_future()
+    _register_flights[key] = (generation, future)
+    try:
+        register = await _load_register(context, last_check, fresh=False)
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            future.set_exception(exc)
+            future.exception()  # retrieved: no warning when nobody waits
+        else:
+            future.cancel()
+        raise
+    finally:
+        if _register_flights.get(key, (None, None))[1] is future:
+            del _register_flights[key]
+    future.set_result(register)
+    if generation == _register_generation:  # nothing this process wrote meanwhile
+        if len(_registers) > 64:
+            _registers.clear()
+        _registers[meeting_id] = _CachedRegister(key, context.body, rule_set, register)
+    return register
+
+
+async def _load_register(context: MeetingContext, last_check: Row | None, *, fresh: bool) -> Register:
+    rule_set = context.rule_set
+    assert rule_set is not None
     meeting_id, year = context.meeting["id"], meeting_year(context)
     async with reading():
         seats = (
@@ -145,12 +249,13 @@ async def load_register(context: MeetingContext) -> Register:
         )
         excused = {row["member"] for row in await Excusal.select(Excusal.member).where(Excusal.meeting == meeting_id)}
         proxies = await Proxy.select().where(Proxy.meeting == meeting_id).order_by(Proxy.id)
-        last_check = (
-            await QuorumCheck.select()
-            .where(QuorumCheck.meeting == meeting_id)
-            .order_by(QuorumCheck.id, ascending=False)
-            .first()
-        )
+        if fresh:
+            last_check = (
+                await QuorumCheck.select()
+                .where(QuorumCheck.meeting == meeting_id)
+                .order_by(QuorumCheck.id, ascending=False)
+                .first()
+            )
     names = {s["id"]: s["name"] for s in seats}
     seated = set(names)
     rights = {
@@ -186,6 +291,15 @@ async def load_register(context: MeetingContext) -> Register:
         represented=counted.keys(),
     )
     live_proxies = {p["grantor"]: p for p in proxies if p["revoked_at"] is None}
+    # Per member, in one pass each (not one pass per member: a thousand seats made this
+    # loop quadratic, most of a tablet page's time).
+    holds: dict[int, list[str]] = {}
+    for grantor, holder in counted.items():
+        holds.setdefault(holder, []).append(names[grantor])
+    stay_count: dict[int, int] = {}
+    for stay in stays:
+        stay_count[stay["member"]] = stay_count.get(stay["member"], 0) + 1
+    articles = {key: rule_set[key] for key in ("voting_categories_article", "arrears_article")}
     lines = []
     for seat in seats:
         member = seat["id"]
@@ -206,15 +320,16 @@ async def load_register(context: MeetingContext) -> Register:
                 name=seat["name"],
                 category=seat["category"],
                 votes=rights[member].votes,
-                no_vote_reason=_no_vote_reason(rights[member].reason, rule_set),
+                no_vote_code=rights[member].reason,
+                no_vote_articles=articles,
                 state=state,
                 representative=stay["person_name"] if stay else None,
                 representative_role=stay["role"] if stay else None,
                 since=stay["arrived_at"] if stay else None,
                 proxy_to=names.get(given["holder"]) if given else None,
                 proxy_counts=member in counted,
-                holds=[names[g] for g, h in counted.items() if h == member],
-                stays=sum(1 for s in stays if s["member"] == member),
+                holds=holds.get(member, []),
+                stays=stay_count.get(member, 0),
             )
         )
     return Register(
@@ -228,6 +343,8 @@ async def load_register(context: MeetingContext) -> Register:
         last_check,
         representatives={member: stay["person"] for member, stay in open_stays.items()},
         represented_by=counted,
+        by_id={line.id: line for line in lines},
+        names_by_slug={line.slug: line.name for line in lines},
     )
 
 
@@ -667,6 +784,7 @@ def describe_trigger(trigger: str, names_by_slug: Mapping[str, str]) -> str:
         "proxy-validated": _("Proxy of {0} to {1} validated"),
         "proxy-revoked": _("Proxy of {0} to {1} revoked"),
         "second-convocation": _("Second convocation"),
+        "poll": _("Quorum checked before a vote"),
     }
     template = sentences.get(kind)
     if template is None:

@@ -4,6 +4,7 @@ the projector, the tablet's box, the live stream, and the JSON API."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -29,7 +30,7 @@ from governance.meetings.attendance_schemas import (
     RevocationIn,
 )
 from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
-from governance.meetings.services import MeetingContext, meeting_context, meeting_out
+from governance.meetings.services import MeetingContext, meeting_context, meeting_out, meeting_row
 from governance.vocabulary import QuorumCounts, QuorumOf, label
 from governance.web import page
 
@@ -78,8 +79,9 @@ def register_out(register: attendance.Register) -> RegisterOut:
 
 def _line_fields(line: attendance.MemberLine) -> dict[str, Any]:
     fields = dict(line.__dict__)
-    for key in ("id", "slug", "category"):
+    for key in ("id", "slug", "category", "no_vote_code", "no_vote_articles"):
         fields.pop(key)
+    fields["no_vote_reason"] = line.no_vote_reason  # in the reader's language
     return fields
 
 
@@ -198,9 +200,9 @@ def _check_fields(row: dict[str, Any]) -> dict[str, Any]:
 def _panel_context(request: Req, register: attendance.Register) -> dict[str, Any]:
     context = register.context
     person = principal_of(request).person_id
-    mine = [m for m in context.mandates if m["person"] == person and m["office"] != "observer"]
+    mine = [m for m in context.mandates_for(person) if m["office"] != "observer"]
     my_members = {m["member"] for m in mine}
-    by_slug = {line.slug: line.name for line in register.lines}
+    by_slug = register.names_by_slug
     last = register.last_check
     return {
         "context": context,
@@ -208,7 +210,7 @@ def _panel_context(request: Req, register: attendance.Register) -> dict[str, Any
         "register": register,
         "quorum": quorum_out(register),
         "last_change": attendance.describe_trigger(last["trigger"], by_slug) if last else None,
-        "my_lines": [line for line in register.lines if line.id in my_members],
+        "my_lines": _lines_of(register, my_members),
         "proxies_to_accept": [
             p
             for p in register.proxies
@@ -221,27 +223,54 @@ def _panel_context(request: Req, register: attendance.Register) -> dict[str, Any
     }
 
 
+def _lines_of(register: attendance.Register, members: set[int]) -> list[attendance.MemberLine]:
+    """The register's lines of these members, in the register's order (one member: no scan)."""
+    if not members:
+        return []
+    if len(members) == 1:
+        line = register.by_id.get(next(iter(members)))
+        return [line] if line is not None else []
+    return [line for line in register.lines if line.id in members]
+
+
 async def render_meeting_page(
     request: Req, template: str, *, message: str | None = None, status_code: int = 200, **extra: Any
 ) -> Template:
     """A meeting page with its live panels (a draft meeting has no register yet)."""
-    context = await _fresh(request)
+    # A GET changed nothing since its guard read the context; after an action, read it again.
+    context = meeting_of(request) if request.method == "GET" else await _fresh(request)
     return page(template, status_code=status_code, message=message, **(await _view(request, context)), **extra)
 
 
-async def _view(request: Req, context: MeetingContext) -> dict[str, Any]:
-    """Everything a meeting page or its live stream shows: register, quorum, agenda."""
+async def _view_facts(context: MeetingContext) -> dict[str, Any]:
+    """What every reader of the meeting's pages sees alike, read from the database: the
+    register, the agenda's rows and the poll's. A live update loads it once per change and
+    worker (``live.shared``); a page request loads it itself."""
     # Imported here: the agenda context builds on this module (its pages reuse it).
+    from governance.agenda.views import agenda_rows
+    from governance.polls.views import poll_rows
+
+    register = await attendance.load_register(context) if context.rule_set is not None else None
+    agenda = await agenda_rows(context)
+    return {"register": register, "agenda": agenda, "polls": await poll_rows(context, agenda["motions"])}
+
+
+async def _view(request: Req, context: MeetingContext, facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a meeting page or its live stream shows: register, quorum, agenda."""
     from governance.agenda.views import agenda_panel
     from governance.polls.views import poll_panel
 
-    values: dict[str, Any] = {"context": context, "meeting": meeting_out(context), "register": None}
+    if facts is None:
+        facts = await _view_facts(context)
     register = None
-    if context.rule_set is not None:
-        register = await attendance.load_register(context)
+    if context.rule_set is not None and facts["register"] is not None:
+        # The register's rows are shared; its context is this reader's (roles, mandates).
+        register = replace(facts["register"], context=context)
         values = _panel_context(request, register)
-    values.update(await agenda_panel(context, principal_of(request), register))
-    values.update(await poll_panel(context, principal_of(request), values.get("motions", ())))
+    else:
+        values = {"context": context, "meeting": meeting_out(context), "register": None}
+    values.update(await agenda_panel(context, principal_of(request), register, facts["agenda"]))
+    values.update(await poll_panel(context, principal_of(request), values.get("motions", ()), facts["polls"]))
     return values
 
 
@@ -277,14 +306,42 @@ class AttendancePages(Controller):
 
         view = request.query_params.get("view", "tablet")
 
+        meeting_id, slug, principal = context.meeting["id"], context.meeting["slug"], principal_of(request)
+        # What this stream last rendered the register's parts (quorum, mine) from: the shared
+        # register rows and mandates (held, so compared by identity), roles, the meeting row.
+        basis: list[Any] = []
+
         async def render() -> list[ServerSentEventMessage]:
-            values = await _view(request, await _fresh(request))
+            # Read once per change for all the worker's streams; rendered for each reader.
+            row = await live.shared(meeting_id, "meeting", lambda: meeting_row(slug))
+            fresh = await meeting_context(slug, principal, meeting=row)  # no row: "no such meeting"
+            facts = await live.shared(meeting_id, "facts", lambda: _view_facts(fresh))
+            values = await _view(request, fresh, facts)
             values.update(request=request, view=view)
             if values["register"] is None:
                 return [ServerSentEventMessage(comment="not convened", data=None)]
+            now = [values["register"].lines, fresh.mandates, fresh.roles, fresh.meeting]
+            unchanged = bool(basis) and basis[0] is now[0] and basis[1] is now[1] and basis[2:] == now[2:]
+            basis[:] = now
             messages = []
-            for name in ("quorum", "mine", "agenda", "poll"):
-                data = _one_line(engine.get_template(f"meetings/_{name}.html").render(values))
+            signatures = _shared_parts(values, facts, view)
+            # A vote closing changes the agenda and the poll, not the register: a thousand
+            # tablets skip rendering the parts they already have.
+            for name in ("agenda", "poll") if unchanged else ("quorum", "mine", "agenda", "poll"):
+                template = engine.get_template(f"meetings/_{name}.html")
+                if name in signatures:
+                    # Rendered once per change for every reader who would see the same
+                    # markup (same language, view, roles and personal facts); the CSRF
+                    # token, the one thing that differs, goes in afterwards.
+                    shared_values = {**values, "csrf": CSRF_PLACEHOLDER}
+
+                    async def once(template: Any = template, shared_values: dict[str, Any] = shared_values) -> str:
+                        return _one_line(template.render(shared_values))
+
+                    markup = await live.shared(meeting_id, signatures[name], once)
+                    data = markup.replace(CSRF_PLACEHOLDER, values["csrf"])
+                else:
+                    data = _one_line(template.render(values))
                 # The snapshot's version is its content hash: a page (or the stream) can
                 # tell a repeat from a change without comparing the markup.
                 version = hashlib.sha256(data.encode()).hexdigest()[:16]
@@ -358,6 +415,49 @@ class AttendancePages(Controller):
             await attendance.second_convocation(meeting_of(request), principal_of(request))
 
         return await page_action(request, data, act)
+
+
+CSRF_PLACEHOLDER = "csrf0placeholder0for0shared0render"
+
+
+def _shared_parts(values: dict[str, Any], facts: dict[str, Any], view: str) -> dict[str, tuple[Any, ...]]:
+    """For the live parts rendered once per change and shared, everything their markup
+    depends on besides the shared facts (compared by identity within one change) and the
+    CSRF token: the reader's language, the view, and the personal values each template
+    reads (see templates/meetings/_agenda.html, _poll.html, _ballot.html)."""
+    from governance.i18n import current_language
+
+    meeting, context = values["meeting"], values["context"]
+    common = (
+        id(facts),
+        current_language(),
+        view,
+        meeting.slug,
+        meeting.status,
+        meeting.time_zone,
+        values.get("drives"),
+        (context.rule_set or {}).get("authoritative_language"),
+        context.organisation["slug"],
+    )
+    my_member = values.get("my_member")
+    agenda = (
+        "agenda",
+        *common,
+        values.get("agenda_adopted"),
+        my_member is not None,
+        tuple(m.get("mover_member") == my_member for m in values.get("motions", ())),
+        repr(values.get("my_floor")),
+        values.get("can_request_floor"),
+        repr(values.get("item_quorum")),
+    )
+    poll = (
+        "poll",
+        *common,
+        values.get("casts_deciding_vote"),
+        repr(values.get("poll_mine")),
+        values.get("poll_secrecy_warning"),
+    )
+    return {"agenda": agenda, "poll": poll}
 
 
 def _one_line(html: str) -> str:

@@ -9,6 +9,7 @@ whose office is not "observer"; an observer holds an observer mandate.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
@@ -79,4 +80,10 @@ TRANSITIONS: dict[tuple[str, str], MeetingRole] = {
 
 
 def allowed_transitions(status: str, roles: frozenset[MeetingRole]) -> list[str]:
-    return [target for (source, target), role in TRANSITIONS.items() if source == status and role in roles]
+    return list(_allowed_transitions(status, roles))
+
+
+@functools.lru_cache(maxsize=256)
+def _allowed_transitions(status: str, roles: frozenset[MeetingRole]) -> tuple[str, ...]:
+    # Asked on every page and live snapshot, for a handful of (status, roles) pairs.
+    return tuple(target for (source, target), role in TRANSITIONS.items() if source == status and role in roles)

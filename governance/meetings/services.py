@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,11 +83,22 @@ class MeetingContext:
     roles: frozenset[MeetingRole]
     rule_set: Row | None
     secretary_email: str | None
+    # Indexes of ``mandates`` (from the cache): a thousand mandates are not scanned per request.
+    mandates_of: dict[int, list[Row]] | None = field(default=None, repr=False, compare=False)
+    chair_found: Row | None = field(default=None, repr=False, compare=False)
 
     @property
     def chair(self) -> Row | None:
+        if self.mandates_of is not None:
+            return dict(self.chair_found) if self.chair_found else None
         found = chair_mandate(self.mandates, self.meeting["chair_mandate"])
         return dict(found) if found else None
+
+    def mandates_for(self, person_id: int) -> list[Row]:
+        """The person's mandates in the body."""
+        if self.mandates_of is not None:
+            return self.mandates_of.get(person_id, [])
+        return [m for m in self.mandates if m["person"] == person_id]
 
 
 @dataclass(frozen=True)
@@ -209,6 +220,11 @@ async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surrounding
         chair=dict(chair) if chair else None,
         mandates_of=mandates_of,
     )
+    previous = _surroundings.get(key)
+    if previous is not None and previous[1] == found:
+        # Unchanged: keep the same objects, so that what is cached by them (the register,
+        # the rendered parts of live pages) stays valid across reloads.
+        found = previous[1]
     if generation == _generation:  # nothing this process wrote meanwhile could be missing
         if len(_surroundings) > 256:
             _surroundings.clear()
@@ -216,14 +232,22 @@ async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surrounding
     return found
 
 
-async def meeting_context(slug: str, principal: Principal | None) -> MeetingContext:
-    """The meeting and who the principal is in it.
+async def meeting_row(slug: str) -> Row | None:
+    """The meeting's row, read on every meeting request: in plain SQL, because building
+    the select with Piccolo cost twice as much as running it (the row is the same)."""
+    async with reading():
+        rows = await Meeting.raw("SELECT * FROM meeting WHERE slug = {} LIMIT 1", slug)
+    return rows[0] if rows else None
+
+
+async def meeting_context(slug: str, principal: Principal | None, meeting: Row | None = None) -> MeetingContext:
+    """The meeting and who the principal is in it (``meeting``: its row, when just read).
 
     The rows in the context are shared with other requests (cached): treat them as
     read-only.
     """
-    async with reading():
-        meeting = await Meeting.select().where(Meeting.slug == slug).first()
+    if meeting is None:
+        meeting = await meeting_row(slug)
     if meeting is None:
         raise NotFound(_("No such meeting."))
     around = await _load_surroundings(meeting)
@@ -248,6 +272,8 @@ async def meeting_context(slug: str, principal: Principal | None) -> MeetingCont
         roles=roles,
         rule_set=around.rule_set,
         secretary_email=around.secretary_email,
+        mandates_of=around.mandates_of,
+        chair_found=around.chair,
     )
 
 

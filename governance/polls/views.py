@@ -19,7 +19,9 @@ Row = dict[str, Any]
 CHOICE_WORDS = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain"), "blank": _l("Blank")}
 
 
-async def poll_panel(context: MeetingContext, principal: Principal, motions: Iterable[Any] = ()) -> dict[str, Any]:
+async def poll_rows(context: MeetingContext, motions: Iterable[Any] = ()) -> dict[str, Any]:
+    """What the poll panel reads from the database that is the same for every reader (a
+    live update loads it once per change and worker, not once per open page)."""
     candidates = {
         m["id"]: await services.list_candidates(context, m["id"]) for m in motions if m["decision_type"] == "election"
     }
@@ -27,9 +29,25 @@ async def poll_panel(context: MeetingContext, principal: Principal, motions: Ite
     if not polls:
         return {"poll": None, "candidates": candidates}
     poll = next((p for p in polls if p["status"] == "open"), polls[-1])
-    voted, size = await services.progress(poll["id"])
+    return {
+        "poll": poll,
+        "candidates": candidates,
+        "progress": await services.progress(poll["id"]),
+        "names": await services.candidate_names(poll) if poll["kind"] == "election" else {},
+    }
+
+
+async def poll_panel(
+    context: MeetingContext, principal: Principal, motions: Iterable[Any] = (), facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    if facts is None:
+        facts = await poll_rows(context, motions)
+    poll, candidates = facts["poll"], facts["candidates"]
+    if poll is None:
+        return {"poll": None, "candidates": candidates}
+    voted, size = facts["progress"]
     mine = await services.my_ballots(context, principal, poll["id"]) if poll["status"] == "open" else []
-    names = await services.candidate_names(poll) if poll["kind"] == "election" else {}
+    names = facts["names"]
     tally: list[tuple[str, int]] = []
     if poll["status"] == "closed" and poll["tally"]:
         votes = {int(k): v for k, v in json.loads(poll["tally"]).items()}
