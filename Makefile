@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint messages clean system-packages
+.PHONY: run test test-browser lint messages clean system-packages bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,32 @@ test: lint system-packages
 	else \
 		echo "!!! PostgreSQL is not reachable at $(PG_ADMIN): the PostgreSQL run was SKIPPED." >&2; \
 	fi
+	$(MAKE) --no-print-directory test-browser
+
+# The browser journeys (tests/browser): Playwright drives Debian's Chromium against a live
+# `governance serve`. Chromium is installed with apt when missing and root; under CI=true a
+# missing browser fails the run; elsewhere it is reported loudly and the journeys are skipped.
+CHROMIUM ?= /usr/bin/chromium
+test-browser: $(VENV)/.installed-test
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = "0" ]; then \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || true; \
+	fi
+	@if [ -x $(CHROMIUM) ]; then \
+		GOVERNANCE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -p no:cacheprovider --confcutdir=tests/browser; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "Chromium is missing at $(CHROMIUM), and CI requires the browser tests." >&2; exit 1; \
+	else \
+		echo "!!! Chromium is missing at $(CHROMIUM): the browser tests were SKIPPED (apt-get install chromium)." >&2; \
+	fi
+
+# The benchmark suite (not part of `make test`): builds a meeting of N members, starts the
+# server itself (SQLite: 1 worker; PostgreSQL: 2 workers, in a database `governance_bench`
+# that it creates and drops), runs every scenario with its baselines, checks correctness and
+# rewrites the generated section of BENCHMARKS.md. `make bench N=200 ENGINE=sqlite` for a quick one.
+N ?= 1000
+ENGINE ?= both
+bench: $(VENV)/.installed-test system-packages
+	GOVERNANCE_BENCH_PG_ADMIN=$(PG_ADMIN) $(BIN)/python -m bench --members $(N) --engine $(ENGINE)
 
 # Extract translatable strings and merge them into the FR/ES catalogs.
 messages: $(VENV)/.installed-test
