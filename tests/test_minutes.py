@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import shutil
+import subprocess
 
 import pytest
 from cryptography import x509
@@ -230,3 +232,30 @@ async def test_signed_minutes_export_with_their_pdf_and_verify_offline(played, t
     except pdf.PdfInvalid:
         altered = []
     assert not altered or not all(r["intact"] and r["valid"] for r in altered)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) renders the pages to compare")
+async def test_the_print_stylesheet_renders_the_minutes_as_weasyprint_would(played, tmp_path):
+    """The minutes are laid out with a trimmed copy of WeasyPrint's user-agent stylesheet (for
+    speed): in each language, the pages must be the very pixels and text the full one gives."""
+    from weasyprint import HTML
+
+    from governance.minutes.document import render_document
+    from governance.minutes.pdf import _print_html_class
+
+    context, secretary = await acting(SECRETARY)
+    content = minutes.content_of(await minutes.draft(context, secretary))
+    for language in ("fr", "en", "es"):
+        html = render_document(content, language=language, authoritative_language="fr", status="approved")
+        full = _page_images(HTML, html, tmp_path / f"{language}-full")
+        trimmed = _page_images(_print_html_class(), html, tmp_path / f"{language}-trimmed")
+        assert len(full) == len(trimmed) >= 3, language
+        for one, other in zip(full, trimmed, strict=True):
+            assert one.read_bytes() == other.read_bytes(), f"{language}: {one.name} differs"
+
+
+def _page_images(maker, html: str, prefix) -> list:
+    pdf = prefix.with_suffix(".pdf")
+    pdf.write_bytes(maker(string=html).render().write_pdf())
+    subprocess.run(["pdftoppm", "-r", "40", "-png", pdf, prefix], check=True)
+    return sorted(prefix.parent.glob(f"{prefix.name}-*.png"))
