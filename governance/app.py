@@ -24,6 +24,7 @@ from governance import __version__, db
 from governance.accounts.controllers import AccountPages, AuthApi
 from governance.auth import RequestContextMiddleware
 from governance.meetings import live
+from governance.openapi import use_problem_responses
 from governance.security import security_headers
 from governance.settings import get_settings
 from governance.web import EXCEPTION_HANDLERS, template_config
@@ -89,7 +90,7 @@ def route_handlers() -> list[Any]:
 
 def create_app() -> Litestar:
     settings = get_settings()
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         middleware=[
@@ -118,6 +119,8 @@ def create_app() -> Litestar:
         ),
         debug=False,
     )
+    use_problem_responses(app)
+    return app
 
 
 logging.getLogger("piccolo").setLevel(logging.WARNING)

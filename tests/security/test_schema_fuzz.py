@@ -149,3 +149,20 @@ async def test_out_of_range_ids_and_undecodable_fields_are_refused_not_500(demo,
         headers={"content-type": f"multipart/form-data; boundary={boundary}", "x-csrftoken": token},
     )
     assert response.status_code == 400 and _is_problem(response), response.text
+
+
+async def test_the_schema_declares_refusals_as_problems(client):
+    """The OpenAPI document declares every refusal as the problem the app sends (not
+    Litestar's default exception body), so schemathesis validates 400 bodies too."""
+    document = (await client.get("/schema/openapi.json")).json()
+    assert set(document["components"]["schemas"]["Problem"]["required"]) == {"type", "title", "status", "detail"}
+    refusals = [
+        response
+        for item in document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for code, response in operation.get("responses", {}).items()
+        if code[0] in "45"
+    ]
+    assert len(refusals) > 50
+    assert all(list(r["content"]) == ["application/problem+json"] for r in refusals)
