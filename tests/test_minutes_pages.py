@@ -215,3 +215,24 @@ async def test_the_standalone_document_is_printable_and_self_contained(played):
     assert "Version faisant foi (FR)" in french and '<html lang="fr">' in french
     opening = "À l'ouverture : 24 membres votants sur 27 présents ou représentés ; 14 requis"
     assert opening in french.replace("&#39;", "'")
+
+
+async def test_a_comment_with_control_characters_is_refused_alike_on_both_engines(demo, make_client):
+    from governance.demo import simulate
+    from governance.meetings.services import meeting_context
+    from governance.minutes import services as minutes
+    from governance.minutes.tables import MinutesComment
+
+    report = await simulate.play(simulate.DEFAULT_SEED, with_minutes=False)
+    assert report.played, report.message
+    context = await meeting_context(SLUG, await simulate.principal_for("secretary@metropolis.demo"))
+    secretary = await simulate.principal_for("secretary@metropolis.demo")
+    await minutes.draft(context, secretary)
+    await minutes.circulate(context, secretary, 1)
+    member = make_client()
+    await member.page_login("guangzhou@metropolis.demo")
+    refused = await member.post_form(f"{BASE}/1/comment", {"text": "Bad\x00byte"})
+    assert refused.status_code == 422 and "control characters" in refused.text
+    assert await MinutesComment.count() == 0
+    kept = await member.post_form(f"{BASE}/1/comment", {"text": "Line one\nLine two\twith a tab."})
+    assert kept.status_code in (200, 303) and await MinutesComment.count() == 1

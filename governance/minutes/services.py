@@ -24,6 +24,7 @@ import base64
 import datetime as dt
 import difflib
 import json
+import unicodedata
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -226,6 +227,10 @@ async def comment(context: MeetingContext, principal: Principal, version: int, t
     text = text.strip()
     if not 1 <= len(text) <= 5000:
         message = _("Write a comment (at most 5000 characters).")
+        raise Invalid(message, fields={"text": message})
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+        # Refused alike on both engines (PostgreSQL cannot store NUL in text; SQLite would).
+        message = _("Remove the control characters (such as NUL) from this text.")
         raise Invalid(message, fields={"text": message})
     if not ({MeetingRole.representative, MeetingRole.secretary, MeetingRole.chair} & context.roles):
         raise Forbidden(_("Only the body's members and the secretariat comment on the minutes."))
