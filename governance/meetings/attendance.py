@@ -21,6 +21,7 @@ from governance import clock, db
 from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
+from governance.flights import load_once
 from governance.i18n import gettext as _
 from governance.meetings import live
 from governance.meetings.proxy_rules import LiveProxy, proxy_problems
@@ -142,7 +143,7 @@ class _CachedRegister:
 
 
 _registers: dict[int, _CachedRegister] = {}
-_register_flights: dict[tuple[Any, ...], tuple[int, asyncio.Future[Register]]] = {}
+_register_flights: dict[Any, tuple[int, asyncio.Future[Register]]] = {}
 _register_generation = 0
 
 
@@ -183,34 +184,15 @@ async def load_register(context: MeetingContext) -> Register:
     if cached is not None and cached.key == key and cached.body is context.body and cached.rule_set is rule_set:
         return replace(cached.register, context=context)
     generation = _register_generation
-    flight = _register_flights.get(key)
-    if flight is not None and flight[0] == generation:
-        try:
-            return replace(await asyncio.shield(flight[1]), context=context)
-        except asyncio.CancelledError:
-            if not flight[1].cancelled():
-                raise  # this request was cancelled
-            # The loading request was cancelled (its client left): load here instead.
-    future: asyncio.Future[Register] = asyncio.get_running_loop().create_future()
-    _register_flights[key] = (generation, future)
-    try:
-        register = await _load_register(context, last_check, fresh=False)
-    except BaseException as exc:
-        if isinstance(exc, Exception):
-            future.set_exception(exc)
-            future.exception()  # retrieved: no warning when nobody waits
-        else:
-            future.cancel()
-        raise
-    finally:
-        if _register_flights.get(key, (None, None))[1] is future:
-            del _register_flights[key]
-    future.set_result(register)
+    register = await load_once(
+        _register_flights, key, generation, lambda: _load_register(context, last_check, fresh=False)
+    )
     if generation == _register_generation:  # nothing this process wrote meanwhile
         if len(_registers) > 64:
             _registers.clear()
         _registers[meeting_id] = _CachedRegister(key, context.body, rule_set, register)
-    return register
+    # Shared with concurrent readers: the rows are theirs alike, the context is each one's.
+    return replace(register, context=context)
 
 
 async def _load_register(context: MeetingContext, last_check: Row | None, *, fresh: bool) -> Register:

@@ -15,6 +15,7 @@ from governance.accounts.tables import Person
 from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
+from governance.flights import load_once
 from governance.i18n import gettext as _
 from governance.meetings.roles import MeetingRole, allowed_transitions, chair_mandate, meeting_roles
 from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
@@ -127,7 +128,7 @@ _CONTEXT_TABLES = frozenset(
     table._meta.tablename for table in (Body, Organisation, Event, Mandate, RuleSet, Person, Member)
 ) | {db.ALL_TABLES}
 _surroundings: dict[tuple[Any, ...], tuple[float, _Surroundings]] = {}
-_loading: dict[tuple[Any, ...], tuple[int, asyncio.Future[_Surroundings]]] = {}
+_loading: dict[Any, tuple[int, asyncio.Future[_Surroundings]]] = {}
 _generation = 0
 
 
@@ -152,33 +153,8 @@ async def _load_surroundings(meeting: Row) -> _Surroundings:
     if cached is not None and time.monotonic() - cached[0] < CONTEXT_SECONDS:
         return cached[1]
     # One load at a time per key: a burst of requests on a cold cache waits for it rather
-    # than each loading a thousand mandates. Only a load started after the last write
-    # this process saw may be shared.
-    flight = _loading.get(key)
-    if flight is not None and flight[0] == _generation:
-        try:
-            return await asyncio.shield(flight[1])
-        except asyncio.CancelledError:
-            if not flight[1].cancelled():
-                raise  # this request was cancelled
-            # The loading request was cancelled (its client left): load here instead.
-    future: asyncio.Future[_Surroundings] = asyncio.get_running_loop().create_future()
-    _loading[key] = (_generation, future)
-    try:
-        found = await _read_surroundings(meeting, key)
-    except Exception as exc:
-        future.set_exception(exc)
-        future.exception()  # retrieved: no "never retrieved" warning when nobody waits
-        raise
-    except BaseException:
-        future.cancel()
-        raise
-    else:
-        future.set_result(found)
-        return found
-    finally:
-        if _loading.get(key, (None, None))[1] is future:
-            del _loading[key]
+    # than each loading a thousand mandates.
+    return await load_once(_loading, key, _generation, lambda: _read_surroundings(meeting, key))
 
 
 async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surroundings:
