@@ -19,6 +19,7 @@ import random
 import secrets
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -435,26 +436,27 @@ async def record(sitting: Sitting, number: str, label: str, poll: Row) -> Row:
 # --- the items ---------------------------------------------------------------------------------
 
 
-async def adopt_the_agenda(sitting: Sitting) -> None:
-    """Item 1: moved and seconded from the floor, adopted by roll call."""
-    await take_up(sitting, "1")
+async def from_the_floor(
+    sitting: Sitting, number: str, key: str, poll: Callable[..., Awaitable[Any]], title: str
+) -> None:
+    """An item decided on a motion moved and seconded from the floor, then put to ``poll``."""
+    await take_up(sitting, number)
     mover, seconder = sitting.rng.sample(sitting.floor(), 2)
-    motion = await move(sitting, mover, "1", "agenda")
+    motion = await move(sitting, mover, number, key)
     await second(sitting, seconder, motion)
     await chair_moves(sitting, motion, "debate", "voting")
-    await roll_call(sitting, "1", motion, "Adoption of the agenda", warmth(sitting, "agenda"))
-    await close_item(sitting, "1")
+    await poll(sitting, number, motion, title, warmth(sitting, key))
+    await close_item(sitting, number)
+
+
+async def adopt_the_agenda(sitting: Sitting) -> None:
+    """Item 1: moved and seconded from the floor, adopted by roll call."""
+    await from_the_floor(sitting, "1", "agenda", roll_call, "Adoption of the agenda")
 
 
 async def approve_the_minutes(sitting: Sitting) -> None:
     """Item 2: by unanimous consent (a show of hands if someone objects)."""
-    await take_up(sitting, "2")
-    mover, seconder = sitting.rng.sample(sitting.floor(), 2)
-    motion = await move(sitting, mover, "2", "minutes")
-    await second(sitting, seconder, motion)
-    await chair_moves(sitting, motion, "debate", "voting")
-    await unanimous_consent(sitting, "2", motion, "Minutes of the previous meeting", warmth(sitting, "minutes"))
-    await close_item(sitting, "2")
+    await from_the_floor(sitting, "2", "minutes", unanimous_consent, "Minutes of the previous meeting")
 
 
 async def hear(sitting: Sitting, number: str) -> None:
@@ -496,24 +498,12 @@ async def speaks(sitting: Sitting, member: str) -> None:
 
 async def admit_new_members(sitting: Sitting) -> None:
     """Item 5: by secret ballot, with the two-thirds majority of the statutes."""
-    await take_up(sitting, "5")
-    mover, seconder = sitting.rng.sample(sitting.floor(), 2)
-    motion = await move(sitting, mover, "5", "admission")
-    await second(sitting, seconder, motion)
-    await chair_moves(sitting, motion, "debate", "voting")
-    await secret_ballot(sitting, "5", motion, "Admission of new members", warmth(sitting, "admission"))
-    await close_item(sitting, "5")
+    await from_the_floor(sitting, "5", "admission", secret_ballot, "Admission of new members")
 
 
 async def fix_the_next_meeting(sitting: Sitting) -> None:
     """Item 7: by show of hands, counted by the tellers."""
-    await take_up(sitting, "7")
-    mover, seconder = sitting.rng.sample(sitting.floor(), 2)
-    motion = await move(sitting, mover, "7", "next-meeting")
-    await second(sitting, seconder, motion)
-    await chair_moves(sitting, motion, "debate", "voting")
-    await show_of_hands(sitting, "7", motion, "Next meeting of the Board", warmth(sitting, "next-meeting"))
-    await close_item(sitting, "7")
+    await from_the_floor(sitting, "7", "next-meeting", show_of_hands, "Next meeting of the Board")
 
 
 async def list_decisions(sitting: Sitting) -> None:
