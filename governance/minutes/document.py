@@ -185,6 +185,19 @@ def _values(content: Row, language: str, authoritative_language: str, signatures
     }
 
 
+def _render(
+    template: str,
+    content: Row,
+    language: str,
+    authoritative_language: str,
+    signatures: list[Row] | None,
+    status: str,
+) -> str:
+    with _speaking(language) as language:
+        values = _values(content, language, authoritative_language, signatures, status)
+        return _environment().get_template(template).render(values)
+
+
 def render_document(
     content: Row,
     *,
@@ -194,9 +207,7 @@ def render_document(
     status: str = "draft",
 ) -> str:
     """The minutes as a complete standalone HTML document, in ``language``."""
-    with _speaking(language) as language:
-        values = _values(content, language, authoritative_language, signatures, status)
-        return _environment().get_template(TEMPLATE).render(values)
+    return _render(TEMPLATE, content, language, authoritative_language, signatures, status)
 
 
 def render_fragment(
@@ -208,9 +219,7 @@ def render_fragment(
     status: str = "draft",
 ) -> Markup:
     """The document's body (an ``<article>``), to show inside a page of the app."""
-    with _speaking(language) as language:
-        values = _values(content, language, authoritative_language, signatures, status)
-        html = _environment().get_template(FRAGMENT).render(values)
+    html = _render(FRAGMENT, content, language, authoritative_language, signatures, status)
     # Safe: rendered by an autoescaping template, every value from the facts and the
     # narratives escaped there; nothing is added here.
     return Markup(html)  # noqa: S704
