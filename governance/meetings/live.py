@@ -29,6 +29,10 @@ from litestar.response import ServerSentEventMessage
 from governance.settings import Settings
 
 log = logging.getLogger("governance.live")
+# A snapshot that fails (the database restarting) is retried every RENDER_RETRY seconds;
+# after RENDER_GIVE_UP seconds of failures the stream ends and the browser reconnects.
+RENDER_RETRY = 2.0
+RENDER_GIVE_UP = 60.0
 REFRESH = 15.0
 
 _plugin: ChannelsPlugin | None = None
@@ -303,13 +307,25 @@ async def stream(
     sent: dict[str | None, str | int | None] = {}  # event name -> version last sent on this stream
     try:
         await asyncio.shield(hub.ready)
+        failing_since: float | None = None
         while True:
+            wait = refresh
             try:
                 messages = await render()
             except Exception:
-                # End this stream (the browser reconnects) rather than kill the worker's loop.
-                log.exception("live snapshot of meeting %s failed", meeting_id)
-                return
+                # A database outage must not cut every open page off: keep the stream, say
+                # nothing new, and try again soon. Only a snapshot failing for RENDER_GIVE_UP
+                # seconds ends the stream (the browser reconnects) rather than loop forever.
+                now = time.monotonic()
+                if failing_since is None:
+                    failing_since = now
+                    log.warning("live snapshot of meeting %s failed; retrying", meeting_id, exc_info=True)
+                elif now - failing_since > RENDER_GIVE_UP:
+                    log.exception("live snapshot of meeting %s keeps failing; ending the stream", meeting_id)
+                    return
+                messages, wait = [], min(refresh, RENDER_RETRY)
+            else:
+                failing_since = None
             fresh = [m for m in messages if m.id is None or sent.get(m.event) != m.id]
             for message in fresh:
                 sent[message.event] = message.id
@@ -317,7 +333,7 @@ async def stream(
             if not fresh:
                 yield ServerSentEventMessage(comment="unchanged")  # keep-alive
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), timeout=refresh)
+                await asyncio.wait_for(changed.wait(), timeout=wait)
             changed.clear()  # a burst of changes makes one snapshot
     finally:
         hub.streams.discard(changed)
