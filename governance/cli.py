@@ -233,6 +233,21 @@ def restore_command(file: Path, force: bool) -> None:
     click.echo(f"Restored {file} into {_where()} ({outcome.tables} tables). Then: governance migrate.")
 
 
+@main.group()
+def rules() -> None:
+    """The decision rules, as the server applies them when it closes a poll."""
+
+
+@rules.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+def rules_check(file: Path) -> None:
+    """Decide every case of a governance-decision-cases/1 FILE; exit 1 on any disagreement."""
+    from governance.polls.decision_cases import case_outcome
+    from governance.verify.cases import run as run_cases
+
+    sys.exit(run_cases(file, case_outcome))
+
+
 def _where() -> str:
     settings = get_settings()
     return f"SQLite {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"

@@ -6,10 +6,13 @@ represented, or all members. Arithmetic is exact (``Fraction``): "more than 1/2 
 needs 14, "at least 2/3 of 27" needs 18. Every result carries the arithmetic that
 produced it, so the minutes and the projector can show it.
 
-A tie (yes equal to no) follows the tie rule: the motion fails; the chair's vote
-prevails; a casting vote by an office decides; a new round is held; or lot decides.
-The chair's vote never prevails in a secret ballot (French case law): there the motion
-fails, or a new round is held when the rule asks for one.
+A tie (yes equal to no, something cast, not adopted) follows the tie rule only when it
+is *decisive*, i.e. one more yes over the same base would reach the majority: a tie rule
+never lowers the threshold, so any other tie is simply a rejection. A decisive tie: the
+motion fails; the chair's vote prevails; a casting vote by an office decides; a new round
+is held; or lot decides. The chair's vote never prevails in a secret ballot (French case
+law). The exact semantics, with cases, are ``shared/conformance/README.md``; ``governance
+rules check FILE.json`` runs such cases through :func:`decide`.
 """
 
 from __future__ import annotations
@@ -89,6 +92,19 @@ class Result:
     arithmetic: str
 
 
+def is_tie(count: Count, adopted: bool) -> bool:
+    """Yes equal to no, with something cast, in a motion not already adopted (nothing cast is no tie)."""
+    return count.yes == count.no and count.yes > 0 and not adopted
+
+
+def is_decisive(count: Count, required: int) -> bool:
+    """A tie the tie rule may decide: one more yes over the same base would reach the majority.
+
+    A tie rule never lowers the threshold: 10 yes, 10 no and 6 abstentions under "more than
+    1/2 of 26 present or represented" (14) is no decisive tie, since 11 yes still fall short."""
+    return count.yes + 1 >= required
+
+
 def decide(
     majority: Majority,
     count: Count,
@@ -96,8 +112,16 @@ def decide(
     tie_rule: TieRule,
     secret: bool,
     chair_vote: Literal["yes", "no", "abstain"] | None = None,
+    casting_vote: Literal["yes", "no"] | None = None,
+    lot: Literal["yes", "no"] | None = None,
 ) -> Result:
-    """The outcome of a yes/no vote under a majority and a tie rule, with its arithmetic."""
+    """The outcome of a yes/no vote under a majority and a tie rule, with its arithmetic.
+
+    The semantics are those of ``shared/conformance/README.md``: base, required, adopted when
+    yes reaches the requirement over a non-empty base; a tie decided by its rule only when it
+    is decisive; the chair's vote never prevails in a secret ballot. ``casting_vote`` and
+    ``lot`` settle a decisive tie once given or drawn (until then the outcome says a tie
+    awaits them)."""
     total = base_total(majority, count)
     required = required_yes(majority, total)
     more = "more than" if majority.strict else "at least"
@@ -108,37 +132,42 @@ def decide(
     if count.blank:
         arithmetic += f", blank {count.blank}"
     adopted = total > 0 and count.yes >= required
-    tie = count.yes == count.no and not adopted
+    tie = is_tie(count, adopted)
+
+    def result(outcome: Outcome, said: str, casting_used: bool = False) -> Result:
+        return Result(outcome, total, required, count, tie, casting_used, f"{arithmetic}: {said}")
+
     if not tie:
         outcome: Outcome = "adopted" if adopted else "rejected"
-        return Result(outcome, total, required, count, False, False, f"{arithmetic}: {outcome}")
-    rule = tie_rule
-    if secret and rule == "chair_prevails":
-        # The chair's vote cannot be known, so it cannot prevail: the tie fails.
-        rule = "fails"
-    if rule == "chair_prevails":
+        return result(outcome, outcome)
+    if not is_decisive(count, required):
+        return result(
+            "rejected",
+            f"tie, not decisive (yes + 1 = {count.yes + 1} < {required}): the tie rule cannot supply "
+            "the majority, rejected",
+        )
+    if tie_rule == "chair_prevails":
+        if secret:
+            # The chair's ballot cannot be known, and French case law refuses it a casting role.
+            return result("rejected", "tie; the chair's vote never prevails in a secret ballot: rejected")
         if chair_vote not in ("yes", "no"):
             # A chair who abstained (or did not vote) breaks no tie.
-            return Result("rejected", total, required, count, True, False, f"{arithmetic}: tie, motion fails")
+            return result("rejected", "tie; the chair did not vote yes or no: rejected")
         outcome = "adopted" if chair_vote == "yes" else "rejected"
-        return Result(
-            outcome,
-            total,
-            required,
-            count,
-            True,
-            True,
-            f"{arithmetic}: tie, the chair's vote ({chair_vote}) prevails: {outcome}",
-        )
-    if rule == "casting_vote":
-        return Result(
-            "tie_casting_vote", total, required, count, True, False, f"{arithmetic}: tie, casting vote needed"
-        )
-    if rule == "new_round":
-        return Result("tie_new_round", total, required, count, True, False, f"{arithmetic}: tie, new round")
-    if rule == "lot":
-        return Result("tie_lot", total, required, count, True, False, f"{arithmetic}: tie, decided by lot")
-    return Result("rejected", total, required, count, True, False, f"{arithmetic}: tie, motion fails")
+        return result(outcome, f"tie, the chair's vote ({chair_vote}) prevails: {outcome}", True)
+    if tie_rule == "casting_vote":
+        if casting_vote is None:
+            return result("tie_casting_vote", "tie, casting vote needed")
+        outcome = "adopted" if casting_vote == "yes" else "rejected"
+        return result(outcome, f"tie, casting vote {casting_vote}: {outcome}", True)
+    if tie_rule == "new_round":
+        return result("tie_new_round", "tie, new round")
+    if tie_rule == "lot":
+        if lot is None:
+            return result("tie_lot", "tie, decided by lot")
+        outcome = "adopted" if lot == "yes" else "rejected"
+        return result(outcome, f"tie, lot drawn ({lot}): {outcome}")
+    return result("rejected", "tie, motion fails")
 
 
 def apply_casting_vote(result: Result, vote: Literal["yes", "no"]) -> Result:

@@ -1,10 +1,14 @@
-"""``python -m governance.verify DIR [--receipt CODE] [--since CHECKPOINT_FILE] [--key FINGERPRINT]``."""
+"""``python -m governance.verify DIR [--receipt CODE] [--since CHECKPOINT_FILE] [--key FINGERPRINT]``.
+
+``python -m governance.verify --rules FILE.json`` runs decision cases through the verifier's own rules.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from governance.verify import cases
 from governance.verify.checks import Broken, verify
 
 
@@ -14,13 +18,25 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m governance.verify",
         description="Verify an exported meeting record (docs/record-format.md, section 8).",
     )
-    parser.add_argument("directory", type=Path, help="the bundle: record.json, manifest.json, manifest.sig")
+    parser.add_argument(
+        "directory", type=Path, nargs="?", help="the bundle: record.json, manifest.json, manifest.sig"
+    )
+    parser.add_argument(
+        "--rules",
+        metavar="FILE.json",
+        type=Path,
+        help="decision cases (governance-decision-cases/1) to decide with the verifier's own rules",
+    )
     parser.add_argument("--receipt", metavar="CODE", help="a receipt code (ABCDE-FGHIJ) to look for")
     parser.add_argument(
         "--since", metavar="CHECKPOINT_FILE", type=Path, help="an earlier checkpoint the log must extend"
     )
     parser.add_argument("--key", metavar="FINGERPRINT", help="the fingerprint the manifest's key must have")
     args = parser.parse_args(argv)
+    if args.rules is not None:
+        return cases.run(args.rules)
+    if args.directory is None:
+        parser.error("give the bundle's directory, or --rules FILE.json")
     print(f"Verifying the record in {args.directory}")
     try:
         verify(args.directory, receipt=args.receipt, since=args.since, key=args.key)

@@ -6,8 +6,10 @@ Written afresh from the rules, not taken from the server:
   without abstentions, cast with abstentions, the weight present, present or represented,
   or of all members. "More than 1/2 of 27" needs 14; "at least 2/3 of 27" needs 18.
 * Blank ballots are recorded but never cast, whatever the base.
-* A tie (yes equals no, motion not adopted) follows the tie rule; the chair's vote never
-  prevails in a secret ballot, and a chair who did not vote yes or no breaks no tie.
+* A tie (yes equals no, something cast, motion not adopted) follows the tie rule only when
+  it is decisive (one more yes would reach the majority over the same base): a tie rule
+  never lowers the threshold. The chair's vote never prevails in a secret ballot, and a
+  chair who did not vote yes or no breaks no tie.
 * An election round: each mark gives the candidate the ballot's weight; valid ballots have
   at least one mark. A majority round elects candidates reaching the majority of the base
   (valid ballots standing for "yes"); a relative round elects the most voted. Equal votes
@@ -20,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 BASES = ("cast_excluding_abstentions", "cast_including_abstentions", "present", "present_or_represented", "all_members")
 TIE_RULES = ("fails", "chair_prevails", "casting_vote", "new_round", "lot")
@@ -74,21 +77,67 @@ def motion_outcome(
     abstain: int,
     secret: bool,
     chair_vote: str | None,
+    casting_vote: str | None = None,
+    lot: str | None = None,
 ) -> tuple[str, str]:
-    """(outcome, arithmetic): adopted, rejected, tie_casting_vote, tie_new_round or tie_lot."""
+    """(outcome, arithmetic): adopted, rejected, tie_casting_vote, tie_new_round or tie_lot.
+
+    A tie is settled by its rule only when one more yes would carry the motion over the
+    same base; otherwise the rule has nothing to decide and the motion is rejected."""
     total = base_total(majority, turnout, yes=yes, no=no, abstain=abstain)
     needed = required(majority, total)
     said = f"{majority.describe()} {total} = {needed}; yes {yes}, no {no}, abstain {abstain}"
-    adopted = total > 0 and yes >= needed
-    if adopted or yes != no:
-        return ("adopted" if adopted else "rejected"), said
-    if tie_rule == "chair_prevails" and not secret and chair_vote in ("yes", "no"):
-        return ("adopted" if chair_vote == "yes" else "rejected"), f"{said}; tie, the chair's {chair_vote} prevails"
-    return {
-        "casting_vote": "tie_casting_vote",
-        "new_round": "tie_new_round",
-        "lot": "tie_lot",
-    }.get(tie_rule, "rejected"), f"{said}; tie ({tie_rule})"
+    if total > 0 and yes >= needed:
+        return "adopted", said
+    if yes != no or yes == 0:
+        return "rejected", said
+    if yes + 1 < needed:
+        return "rejected", f"{said}; tie not decisive ({yes + 1} < {needed}): rejected"
+    settled = {"yes": "adopted", "no": "rejected"}
+    if tie_rule == "chair_prevails":
+        if secret or chair_vote not in settled:
+            return "rejected", f"{said}; tie, the chair's vote does not prevail"
+        return settled[chair_vote], f"{said}; tie, the chair's {chair_vote} prevails"
+    if tie_rule == "casting_vote":
+        if casting_vote in settled:
+            return settled[casting_vote], f"{said}; tie, casting vote {casting_vote}"
+        return "tie_casting_vote", f"{said}; tie, casting vote awaited"
+    if tie_rule == "lot":
+        if lot in settled:
+            return settled[lot], f"{said}; tie, lot drawn {lot}"
+        return "tie_lot", f"{said}; tie, lot to be drawn"
+    if tie_rule == "new_round":
+        return "tie_new_round", f"{said}; tie, new round"
+    return "rejected", f"{said}; tie ({tie_rule})"
+
+
+def case_outcome(case: dict[str, Any]) -> dict[str, Any]:
+    """One ``governance-decision-cases/1`` case decided: {"outcome", "base", "required", "tie"}."""
+    spec, counts = case["majority"], case["counts"]
+    numerator, _, denominator = str(spec["fraction"]).partition("/")
+    majority = Majority(Fraction(int(numerator), int(denominator or 1)), bool(spec["strict"]), spec["base"])
+    if majority.base not in BASES:
+        raise ValueError(f"unknown base {majority.base!r}")
+    if case["tie_rule"] not in TIE_RULES:
+        raise ValueError(f"unknown tie rule {case['tie_rule']!r}")
+    turnout = Turnout(counts["present"], counts["represented"], counts["members"])
+    yes, no, abstain = counts["yes"], counts["no"], counts["abstain"]
+    total = base_total(majority, turnout, yes=yes, no=no, abstain=abstain)
+    needed = required(majority, total)
+    outcome, _said = motion_outcome(
+        majority,
+        case["tie_rule"],
+        turnout,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        secret=bool(case.get("secret")),
+        chair_vote=case.get("chair_vote"),
+        casting_vote=case.get("casting_vote"),
+        lot=case.get("lot"),
+    )
+    tie = yes == no and yes > 0 and not (total > 0 and yes >= needed)
+    return {"outcome": outcome, "base": total, "required": needed, "tie": tie}
 
 
 def relative_round(method: str, round_number: int) -> bool:
