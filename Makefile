@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-browser lint messages clean system-packages bench
+.PHONY: run test test-browser lint messages clean system-packages bench rules-check
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,17 @@ system-packages:
 		else echo "!!! Missing Debian packages: $$missing (some PDF tests will be skipped)" >&2; fi; \
 	fi
 
-test: lint system-packages
+# Decision cases (shared/conformance/README.md): the shared ones when shared/ sits beside the
+# clone (as in CI), and ours; each through the server's rules and the verifier's own.
+DECISION_CASES := $(wildcard ../shared/conformance/decisions.json) tests/conformance/decisions-more.json
+rules-check: $(VENV)/.installed
+	@for cases in $(DECISION_CASES); do \
+		$(BIN)/governance rules check $$cases >/dev/null || { $(BIN)/governance rules check $$cases | grep -v '^ok'; exit 1; }; \
+		$(BIN)/python -m governance.verify --rules $$cases >/dev/null || { $(BIN)/python -m governance.verify --rules $$cases | grep -v '^ok'; exit 1; }; \
+		echo "decision cases $$cases: server and verifier ok"; \
+	done
+
+test: lint system-packages rules-check
 	GOVERNANCE_TEST_DATABASE=sqlite $(BIN)/python -m pytest
 	@if $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncio.wait_for(asyncpg.connect('$(PG_ADMIN)'), 5))" 2>/dev/null; then \
 		GOVERNANCE_TEST_DATABASE=postgres GOVERNANCE_TEST_PG_ADMIN=$(PG_ADMIN) $(BIN)/python -m pytest; \

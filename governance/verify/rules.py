@@ -114,14 +114,18 @@ def motion_outcome(
 def case_outcome(case: dict[str, Any]) -> dict[str, Any]:
     """One ``governance-decision-cases/1`` case decided: {"outcome", "base", "required", "tie"}."""
     spec, counts = case["majority"], case["counts"]
-    numerator, _, denominator = str(spec["fraction"]).partition("/")
-    majority = Majority(Fraction(int(numerator), int(denominator or 1)), bool(spec["strict"]), spec["base"])
+    majority = Majority(Fraction(str(spec["fraction"])), bool(spec["strict"]), spec["base"])
+    if not 0 < majority.fraction <= 1:
+        raise ValueError(f"a majority is a fraction in (0, 1], not {majority.fraction}")
     if majority.base not in BASES:
         raise ValueError(f"unknown base {majority.base!r}")
     if case["tie_rule"] not in TIE_RULES:
         raise ValueError(f"unknown tie rule {case['tie_rule']!r}")
-    turnout = Turnout(counts["present"], counts["represented"], counts["members"])
-    yes, no, abstain = counts["yes"], counts["no"], counts["abstain"]
+    number = {key: int(counts.get(key, 0)) for key in ("yes", "no", "abstain", "present", "represented", "members")}
+    if min(number.values()) < 0:
+        raise ValueError("counts are never negative")
+    turnout = Turnout(number["present"], number["represented"], number["members"])
+    yes, no, abstain = number["yes"], number["no"], number["abstain"]
     total = base_total(majority, turnout, yes=yes, no=no, abstain=abstain)
     needed = required(majority, total)
     outcome, _said = motion_outcome(
