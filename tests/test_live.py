@@ -267,3 +267,24 @@ if ENGINE == "postgres":
         )
         assert cast.status_code == 201, cast.text
         stream.next("poll", "1 of ")
+
+
+def test_a_revoked_session_stops_receiving_the_meeting_within_one_update(server):
+    """Revoked from another device (the person's own "my sessions"), the tablet's open stream
+    ends at its next update with an "ended" event, and cannot be reopened."""
+    tablet = _client(server, "montreal@metropolis.demo")
+    stream = Stream(tablet, f"/meetings/{SLUG}/live")
+    stream.next("mine", "You represent Montréal.")
+    phone = _client(server, "montreal@metropolis.demo")
+    mine = phone.get("/api/v1/auth/sessions").json()
+    handle = next(s["handle"] for s in mine if not s["current"])
+    assert phone.delete(f"/api/v1/auth/sessions/{handle}").status_code == 204
+    # One update: at once in this process; on PostgreSQL the stream may sit on the other
+    # worker, whose next update is the next change of the meeting (or its periodic refresh).
+    desk = _client(server, "secretary@metropolis.demo")
+    assert desk.post(f"/api/v1/meetings/{SLUG}/arrivals", json={"member": "kolkata"}).status_code == 201
+    ended = stream.next("ended", "Your session has ended")
+    assert "reload the page" in ended
+    stream.thread.join(timeout=10)
+    assert not stream.thread.is_alive()  # the server closed the stream
+    assert tablet.get(f"/meetings/{SLUG}/live", follow_redirects=False).status_code == 303

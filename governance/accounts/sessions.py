@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -135,6 +136,7 @@ def _aware(value: datetime) -> datetime:
 async def end_session(token: str) -> None:
     async with writing():
         await AuthSession.delete().where(AuthSession.id == token_digest(token))
+    _revoked()
 
 
 async def list_sessions(person_id: int, current_token: str | None) -> list[SessionInfo]:
@@ -167,6 +169,7 @@ async def revoke_session(person_id: int, handle: str) -> bool:
             .where((AuthSession.person == person_id) & (AuthSession.handle == handle))
             .returning(AuthSession.id)
         )
+    _revoked()
     return bool(deleted)
 
 
@@ -176,4 +179,34 @@ async def revoke_all(person_id: int, keep_token: str | None = None) -> int:
         if keep_token:
             query = query.where(AuthSession.id != token_digest(keep_token))
         deleted = await query.returning(AuthSession.id)
+    _revoked()
     return len(deleted)
+
+
+# Called after sessions end (revoked, signed out, a person's sessions all revoked): the live
+# streams of this process re-check theirs at once instead of at their next periodic refresh.
+# A plain hook so that accounts, the lowest layer, imports nothing from meetings.
+revocation_observers: list[Callable[[], None]] = []
+
+
+def _revoked() -> None:
+    for observer in revocation_observers:
+        observer()
+
+
+_ALIVE_SQL = """
+SELECT s.handle AS handle FROM auth_session s JOIN person p ON p.id = s.person
+WHERE s.expires_at > {} AND p.is_active = {}
+"""
+
+
+async def alive_handles() -> frozenset[str]:
+    """The handles of every unexpired session of an active person: what a live stream checks
+    its own session against on each update (one query per update and process, not per stream)."""
+    return frozenset(row["handle"] for row in await AuthSession.raw(_ALIVE_SQL, now(), True))
+
+
+async def is_alive(handle: str) -> bool:
+    """One session checked alone: for a session newer than the set ``alive_handles`` memoised."""
+    rows = await AuthSession.raw(_ALIVE_SQL + " AND s.handle = {}", now(), True, handle)
+    return bool(rows)

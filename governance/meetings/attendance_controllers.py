@@ -13,6 +13,7 @@ from litestar.params import Body
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from litestar.utils.scope.state import ScopeState
 
+from governance.accounts import sessions
 from governance.accounts.guards import principal_of
 from governance.forms import as_domain_error, parse_form
 from governance.i18n import gettext as _
@@ -311,10 +312,21 @@ class AttendancePages(Controller):
         # register rows and mandates (held, so compared by identity), roles, the meeting row.
         basis: list[Any] = []
 
-        async def render() -> list[ServerSentEventMessage]:
+        async def render() -> list[ServerSentEventMessage] | None:
+            # The guard ran once, at connection: on every update the stream checks again that
+            # its session is alive (not revoked, expired or its person deactivated) and that
+            # its reader still has a role here, and ends otherwise.
+            if principal is None:
+                return None
+            alive = await live.shared(meeting_id, "sessions", sessions.alive_handles)
+            # A session opened since that set was read is not in it: asked about alone.
+            if principal.session_handle not in alive and not await sessions.is_alive(principal.session_handle):
+                return None
             # Read once per change for all the worker's streams; rendered for each reader.
             row = await live.shared(meeting_id, "meeting", lambda: meeting_row(slug))
             fresh = await meeting_context(slug, principal, meeting=row)  # no row: "no such meeting"
+            if not fresh.roles:
+                return None
             facts = await live.shared(meeting_id, "facts", lambda: _view_facts(fresh))
             values = await _view(request, fresh, facts)
             values.update(request=request, view=view)

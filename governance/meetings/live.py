@@ -26,6 +26,8 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.response import ServerSentEventMessage
 
+from governance.accounts import sessions
+from governance.i18n import gettext as _
 from governance.settings import Settings
 
 log = logging.getLogger("governance.live")
@@ -45,7 +47,18 @@ def make_plugin(settings: Settings) -> ChannelsPlugin:
     else:
         backend = ReconnectingAsyncPgBackend(dsn=settings.database_url)
     _plugin = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)  # type: ignore[arg-type]
+    if _wake_every_stream not in sessions.revocation_observers:
+        sessions.revocation_observers.append(_wake_every_stream)
     return _plugin
+
+
+def _wake_every_stream() -> None:
+    """A session ended here: every stream of this process checks its own at once (the others'
+    streams check at their next update, at most ``REFRESH`` seconds away)."""
+    for hub in list(_hubs.values()):
+        hub.generation += 1  # what ``shared`` memoised (the live sessions) is read afresh
+        for changed in hub.streams:
+            changed.set()
 
 
 try:  # asyncpg comes with piccolo[postgres]; SQLite-only installs use the memory backend.
@@ -179,6 +192,12 @@ class ReconnectingAsyncPgBackend(_AsyncPgBase):  # type: ignore[misc, valid-type
                 delay = min(delay * 2, self.RETRY_MAX)
 
 
+def ended_notice() -> str:
+    return '<p class="banner" role="alert">{}</p>'.format(
+        _("Your session has ended or you no longer have a role in this meeting: reload the page to sign in again.")
+    )
+
+
 def channel(meeting_id: int) -> str:
     return f"meeting_{meeting_id}"
 
@@ -289,10 +308,18 @@ async def shared(meeting_id: int, key: Any, load: Callable[[], Awaitable[Any]]) 
     return await asyncio.shield(future)
 
 
+# The last event of a stream whose reader may no longer see the meeting (session revoked or
+# expired, person deactivated, role lost): the page's ``sse-close="ended"`` stops reconnecting.
+ENDED = "ended"
+
+
 async def stream(
-    meeting_id: int, render: Callable[[], Awaitable[list[ServerSentEventMessage]]], refresh: float = REFRESH
+    meeting_id: int, render: Callable[[], Awaitable[list[ServerSentEventMessage] | None]], refresh: float = REFRESH
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Snapshots of a meeting: now, after every change, and every ``refresh`` seconds.
+
+    ``render`` returns None when the reader may no longer follow the meeting: the stream then
+    sends one ``ended`` event and closes.
 
     Each snapshot carries a version (its id); a part whose version this stream already
     sent is not sent again, so a burst of votes that leaves a page's parts unchanged costs
@@ -326,6 +353,9 @@ async def stream(
                 messages, wait = [], min(refresh, RENDER_RETRY)
             else:
                 failing_since = None
+                if messages is None:
+                    yield ServerSentEventMessage(event=ENDED, data=ended_notice())
+                    return
             fresh = [m for m in messages if m.id is None or sent.get(m.event) != m.id]
             for message in fresh:
                 sent[message.event] = message.id
