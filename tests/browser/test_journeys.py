@@ -127,10 +127,20 @@ def test_secretary_imports_members_registers_arrivals_and_a_proxy(room: Room, tm
     page = secretary.open_meeting_page()
     room.axe.check(page, "meeting (secretary)")
 
+    # Rabat's delegate reaches the meeting as people do, by tapping links (hx-boost swaps the
+    # body only): the page must follow the desk live all the same.
+    rabat = room.device(Tablet)
+    rabat.sign_in(email("rabat"))
+    rabat.page.get_by_role("link", name="My meetings").click()
+    rabat.page.get_by_role("link", name=re.compile("Board of Directors")).first.click()
+    expect(rabat.page.locator("section.quorum")).to_contain_text("0 / 14")
+
     page = secretary.desk()
     expect(page.locator("#register")).to_contain_text("Lisbon")  # the import seated it in the Board
     for name in AT_THE_DESK:
         secretary.register_arrival(name)
+    expect(rabat.page.locator("section.quorum")).to_contain_text(f"{len(AT_THE_DESK)} / 14", timeout=LIVE)
+    rabat.close()
     page.locator("#q").fill("")
     secretary.desk()
     secretary.record_proxy("brussels", "lyon")
