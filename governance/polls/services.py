@@ -271,7 +271,7 @@ async def declare_unopposed(context: MeetingContext, principal: Principal, motio
         )  # fmt: skip
         await log.append(context.meeting["id"], "elected_unopposed", principal.person_id, motion=motion_id,
                          elected=standing)  # fmt: skip
-        await agenda.move(context, principal, motion_id, "adopted", note)
+        await agenda.settle(context, principal, motion_id, "adopted", note)
 
     await agenda.change(context, declare)
     live.meeting_changed(context.meeting["id"])
@@ -825,7 +825,7 @@ async def close_poll(
         )
         await _checkpoint(context, poll, commitments, closed, principal, at)
         if effect is not None:
-            await agenda.move(context, principal, poll["motion"], effect[0], effect[1])
+            await agenda.settle(context, principal, poll["motion"], effect[0], effect[1])
 
     await agenda.change(context, count)
     live.meeting_changed(context.meeting["id"])
@@ -1107,7 +1107,7 @@ async def record_casting_vote(context: MeetingContext, principal: Principal, pol
         await log.append(context.meeting["id"], "casting_vote", principal.person_id, at, poll=poll_id, office=office,
                          choice=choice, outcome=outcome)  # fmt: skip
         if effect is not None:
-            await agenda.move(context, principal, poll["motion"], effect[0], effect[1])
+            await agenda.settle(context, principal, poll["motion"], effect[0], effect[1])
 
     await agenda.change(context, settle)
     live.meeting_changed(context.meeting["id"])
