@@ -15,6 +15,7 @@ from governance.agenda.controllers import motion_out
 from governance.agenda.guards import driver_or_secretary
 from governance.agenda.question import put_the_question
 from governance.agenda.schemas import MotionOut
+from governance.errors import Conflict, Forbidden, Invalid
 from governance.forms import parse_form
 from governance.meetings.attendance_controllers import page_action
 from governance.meetings.guards import meeting_of, participant
@@ -54,6 +55,7 @@ class QuestionApi(Controller):
     @post(
         "/",
         guards=[driver_or_secretary],
+        raises=[Forbidden, Conflict, Invalid],
         summary="Put the question: ask for unanimous consent on the current item",
         description=(
             "One gesture for \"Is the agenda adopted? It is.\": the motion on the floor of the current item "
