@@ -120,6 +120,11 @@ async def test_one_objection_ends_the_question_and_the_motion_stays_undecided(de
     )
     motion = moved.json()
     await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
+    # A typed question beside it would make a second motion: refused.
+    beside = await _question(chair, item, {"text_fr": "Autre chose."}, status=409)
+    assert beside["detail"] == (
+        "A motion is already on the floor of item 1: put the question on it, or dispose of it first."
+    )
     # One motion on the floor: the question is put on it (seconded -> debate -> voting).
     poll = (await _question(chair, item))["poll"]
     assert poll["motion"] == motion["id"]
@@ -140,7 +145,6 @@ async def test_the_secretariat_prepares_a_question_and_the_chair_puts_it(demo, m
     prepared = await _question(desk, item)
     assert prepared["poll"] is None and prepared["motion"]["status"] == "debate"
     assert prepared["motion"]["seconder"] is None
-    # A second question while one is on the floor must say which motion.
     put = await _question(chair, item, {"motion": prepared["motion"]["id"]})
     assert put["poll"]["method"] == "unanimous_consent" and put["motion"]["status"] == "voting"
     # With no standard question and no text, there is nothing to put.

@@ -86,6 +86,12 @@ async def put_the_question(
     new_texts: dict[str, str] = {}
     if motion is None:
         new_texts = _question_texts(item, texts or {}, rules["authoritative_language"])
+    elif motion_id is None and any((text or "").strip() for text in (texts or {}).values()):
+        # A typed question would become a second motion beside the one on the floor.
+        raise Conflict(
+            _("A motion is already on the floor of item {number}: put the question on it, or dispose of it first.")
+            .format(number=item["number"])
+        )
     if driving:
         async with reading():
             open_polls = await Poll.count().where((Poll.meeting == context.meeting["id"]) & (Poll.status == "open"))
