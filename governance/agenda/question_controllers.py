@@ -55,7 +55,7 @@ class QuestionApi(Controller):
     @post(
         "/",
         guards=[driver_or_secretary],
-        raises=[Forbidden, Conflict, Invalid],
+        raises=[Forbidden, Conflict, Invalid],  # type: ignore[list-item]  # only their status_code is read
         summary="Put the question: ask for unanimous consent on the current item",
         description=(
             "One gesture for \"Is the agenda adopted? It is.\": the motion on the floor of the current item "
