@@ -52,6 +52,7 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 def route_handlers() -> list[Any]:
     from governance.agenda.controllers import AgendaApi, AgendaPages
     from governance.agenda.document_controllers import DocumentApi, DocumentPages
+    from governance.agenda.question_controllers import QuestionApi, QuestionPages
     from governance.agenda.speaker_controllers import SpeakersApi, SpeakersPages
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
@@ -73,6 +74,8 @@ def route_handlers() -> list[Any]:
         AttendanceApi,
         AgendaPages,
         AgendaApi,
+        QuestionPages,
+        QuestionApi,
         PollApi,
         PollPages,
         CandidateApi,

@@ -1,11 +1,12 @@
 """The Guangzhou Board agenda: adopt the agenda, approve the previous minutes, a budget
-motion with an amendment, a recusal, a postponed item; states, decision numbers and the
-log of who did what are asserted."""
+motion with an amendment, a recusal, a postponed item, each decided by putting the question
+(unanimous consent); states, decision numbers and the log of who did what are asserted."""
 
 from __future__ import annotations
 
 from governance.agenda.tables import AgendaItem, Motion, MotionText
 from governance.meetings.tables import Meeting
+from tests.test_polls import VOTERS
 
 SLUG = "metropolis-bod-2012"
 API = f"/api/v1/meetings/{SLUG}"
@@ -38,6 +39,8 @@ async def test_guangzhou_board_agenda(demo, make_client):
         assert response.status_code == status, f"{url}: {response.status_code} {response.text}"
         assert text in response.json()["detail"], response.json()["detail"]
 
+    for member in VOTERS:  # fifteen of the 27 voting members: quorum (14) for every vote
+        await ok(desk, "POST", f"{API}/arrivals", {"member": member})
     items = {item["number"]: item["id"] for item in await ok(desk, "GET", f"{API}/agenda")}
     assert list(items) == ["1", "2", "3", "4", "5", "6", "7", "8"]
     assert (await ok(chair, "POST", f"{API}/status", {"status": "open"}))["status"] == "open"
@@ -46,10 +49,12 @@ async def test_guangzhou_board_agenda(demo, make_client):
     await refused(desk, "POST", f"{API}/agenda/items/{items['1']}/open", None, 403, "Only the chair drives")
 
     async def carry(motion_id: int) -> dict:
-        """The chair takes a seconded motion through debate and the vote (declared)."""
-        await ok(chair, "POST", f"{API}/motions/{motion_id}/status", {"status": "debate"})
-        await ok(chair, "POST", f"{API}/motions/{motion_id}/status", {"status": "voting"})
-        return await ok(chair, "POST", f"{API}/motions/{motion_id}/status", {"status": "adopted"})
+        """The chair puts the question on a seconded motion; nobody objects: adopted by that vote."""
+        item = (await ok(desk, "GET", f"{API}/motions/{motion_id}"))["item"]
+        put = await ok(chair, "POST", f"{API}/agenda/items/{item}/question", {"motion": motion_id})
+        assert put["poll"]["method"] == "unanimous_consent" and put["motion"]["status"] == "voting"
+        await ok(chair, "POST", f"{API}/polls/{put['poll']['id']}/close")
+        return await ok(desk, "GET", f"{API}/motions/{motion_id}")
 
     # 1. Adoption of the agenda: a motion moved by the secretariat, seconded by Berlin.
     await ok(chair, "POST", f"{API}/agenda/items/{items['1']}/open")
@@ -142,10 +147,7 @@ async def test_guangzhou_board_agenda(demo, make_client):
         "The Board approves the 2013 budget of EUR 3,000,000."
     )
     assert await MotionText.count().where(MotionText.motion == budget["id"]) == 4  # both versions kept
-    await ok(chair, "POST", f"{API}/motions/{budget['id']}/status", {"status": "voting"})
-    assert (await ok(chair, "POST", f"{API}/motions/{budget['id']}/status", {"status": "adopted"}))[
-        "decision_number"
-    ] == "BoD-2012-03"
+    assert (await carry(budget["id"]))["decision_number"] == "BoD-2012-03"
 
     # 5. Admission of new members: postponed by a procedural motion.
     await ok(chair, "POST", f"{API}/agenda/items/{items['5']}/open")

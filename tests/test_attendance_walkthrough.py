@@ -79,7 +79,7 @@ async def test_guangzhou_board_walkthrough(demo, make_client):
         f"{API}/arrivals",
         {"member": "moscow", "mode": "remote"},
         422,
-        "Remote participation is not allowed at this meeting",
+        "This meeting is held in person: remote participation is not open (Art. 11.7 (demo)).",
     )
     await refused(desk, f"{API}/arrivals", {"member": "paris-idf"}, 409, "already checked in")
     await refused(

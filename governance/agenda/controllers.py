@@ -151,6 +151,8 @@ class AgendaApi(Controller):
         status_code=200,
         guards=[representative_or_secretary],
         summary="Move a motion along its workflow (the chair; the mover withdraws)",
+        description="Never to adopted or rejected (409): a motion is adopted or rejected only by a vote on it "
+        "(a poll, including unanimous consent: see agenda/items/{item_id}/question, or a casting vote).",
     )
     async def move(self, request: Req, motion_id: int, data: MotionTransitionIn) -> MotionOut:
         return motion_out(

@@ -47,8 +47,11 @@ MOTION_TRANSITIONS: dict[tuple[str, str], str] = {
     # Back to debate (to amend, or after an objection to unanimous consent): an open
     # poll on the motion is void, since what it froze is about to change.
     ("voting", "debate"): "chair",
-    ("voting", "adopted"): "chair",
-    ("voting", "rejected"): "chair",
+    # Outcomes come only from votes (DOMAIN rule 18): nobody, the chair included, declares
+    # them; the polls context records them through ``settle`` when a poll on the motion
+    # closes (or a casting vote settles its tie).
+    ("voting", "adopted"): "vote",
+    ("voting", "rejected"): "vote",
     ("proposed", "withdrawn"): "mover",
     ("seconded", "withdrawn"): "mover",
     ("debate", "withdrawn"): "mover",
@@ -484,14 +487,38 @@ async def second(context: MeetingContext, principal: Principal, motion_id: int) 
     return await get_motion(context, motion_id)
 
 
+def outcome_refused() -> Conflict:
+    return Conflict(_("A motion is adopted or rejected only by a vote: put the question or open a vote."))
+
+
 async def move(context: MeetingContext, principal: Principal, motion_id: int, target: str, note: str = "") -> Row:
-    """Move a motion along its workflow; outcomes take effect here (decision numbers...)."""
+    """Move a motion along its workflow (the chair; the mover withdraws). Never to an outcome:
+    a motion is adopted or rejected only by a vote (``settle``)."""
+    if target in ("adopted", "rejected"):
+        raise outcome_refused()
+    return await _move(context, principal, motion_id, target, note)
+
+
+async def settle(context: MeetingContext, principal: Principal, motion_id: int, outcome: str, note: str) -> Row:
+    """The outcome of a vote on the motion (a closed poll, a casting vote, or an election the
+    statutes declare without a vote when candidates do not outnumber seats): called by the polls
+    context only, never from a request. Outcomes take effect here (decision numbers...)."""
+    if outcome not in ("adopted", "rejected"):
+        raise ValueError(outcome)
+    return await _move(context, principal, motion_id, outcome, note, by_vote=True)
+
+
+async def _move(
+    context: MeetingContext, principal: Principal, motion_id: int, target: str, note: str = "", *, by_vote: bool = False
+) -> Row:
     rules = _rules(context)
 
     async def do() -> None:
         motion = await get_motion(context, motion_id)
         current = motion["status"]
         who = MOTION_TRANSITIONS.get((current, target))
+        if who == "vote" and not by_vote:
+            raise outcome_refused()
         if who is None or who == "seconder":
             raise Conflict(
                 _("A motion that is {current} cannot become {target}.").format(
@@ -502,6 +529,8 @@ async def move(context: MeetingContext, principal: Principal, motion_id: int, ta
         if who == "mover":
             if motion["mover_person"] != principal.person_id and MeetingRole.secretary not in context.roles:
                 raise Forbidden(_("Only the mover can withdraw a motion."))
+        elif who == "vote":
+            pass  # the polls context checked who closed the vote or cast the deciding one
         elif not drives(context):
             raise Forbidden(_("Only the chair moves motions along at this meeting."))
         if (current, target) == ("proposed", "debate") and rules["seconding_required"]:

@@ -453,9 +453,15 @@ async def check_in(
         raise Invalid(message, fields={"person": message})
     rule_set = context.rule_set or {}
     if mode == "remote" and not (rule_set.get("remote_allowed") and context.meeting["mode"] != "in_person"):
-        message = _("Remote participation is not allowed at this meeting ({article}).").format(
-            article=rule_set.get("remote_article", "")
-        )
+        # The real reason: the statutes exclude it, or they allow it and this meeting was
+        # convened in person (its mode, fixed by the convocation, says who may join remotely).
+        article = rule_set.get("remote_article", "")
+        if not rule_set.get("remote_allowed"):
+            message = _("The statutes do not allow remote participation ({article}).").format(article=article)
+        else:
+            message = _("This meeting is held in person: remote participation is not open ({article}).").format(
+                article=article
+            )
         raise Invalid(message, fields={"mode": message})
     if mode not in ("present", "remote"):
         raise Invalid(_("Choose present or remote."), fields={"mode": _("Choose present or remote.")})

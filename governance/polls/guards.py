@@ -7,10 +7,13 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
+from governance.db import reading
 from governance.errors import Forbidden
 from governance.i18n import gettext as _
 from governance.meetings.guards import resolve_meeting
 from governance.meetings.services import MeetingContext
+from governance.polls.refusals import no_office
+from governance.polls.tables import Poll
 
 Connection = ASGIConnection[Any, Any, Any, Any]
 
@@ -26,5 +29,14 @@ def holds_casting_vote(context: MeetingContext, person_id: int | None) -> bool:
 async def casting_vote_holder(connection: Connection, handler: BaseRouteHandler) -> None:
     context = await resolve_meeting(connection)
     principal = connection.scope.get("user")
+    if no_office(context.rule_set or {}) is not None:
+        # Nobody holds what the statutes do not give: say why (with the poll, a secret ballot's tie).
+        async with reading():
+            poll = (
+                await Poll.select(Poll.method, Poll.tie_rule)
+                .where((Poll.id == connection.path_params.get("poll_id")) & (Poll.meeting == context.meeting["id"]))
+                .first()
+            )
+        raise Forbidden(no_office(context.rule_set or {}, poll) or "")
     if not holds_casting_vote(context, getattr(principal, "person_id", None)):
         raise Forbidden(_("Only the holder of the office named in the statutes casts the deciding vote."))

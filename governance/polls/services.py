@@ -50,7 +50,7 @@ from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import MajorityRule, Member
-from governance.polls import elections
+from governance.polls import elections, refusals
 from governance.polls.guards import holds_casting_vote
 from governance.polls.majority import Count, Majority, decide
 from governance.polls.tables import Candidate, Participation, Poll, PollElector, RollCallVote, SecretBallot
@@ -271,7 +271,7 @@ async def declare_unopposed(context: MeetingContext, principal: Principal, motio
         )  # fmt: skip
         await log.append(context.meeting["id"], "elected_unopposed", principal.person_id, motion=motion_id,
                          elected=standing)  # fmt: skip
-        await agenda.move(context, principal, motion_id, "adopted", note)
+        await agenda.settle(context, principal, motion_id, "adopted", note)
 
     await agenda.change(context, declare)
     live.meeting_changed(context.meeting["id"])
@@ -574,7 +574,7 @@ async def cast(
             )
     token_hash = _hash(token)
     nonce = nonce_for(poll_id, token)
-    named: dict[str, str] = {}  # the member's name, for messages after the transaction
+    named: dict[str, str] = {}  # the member's name and the ballot's content, for after the transaction
 
     async def record() -> str:
         query = Poll.select(*CAST_POLL_COLUMNS).where((Poll.id == poll_id) & (Poll.meeting == context.meeting["id"]))
@@ -585,11 +585,12 @@ async def cast(
             raise NotFound(_("No such poll in this meeting."))
         if poll["status"] != "open":
             if await _retried(poll_id, token_hash, principal):
-                return await _first_receipt(poll_id, nonce)  # a retry after the close gets its first answer
+                # A retry after the close gets its first answer (if it asks for the same choice).
+                return await _first_receipt(poll_id, nonce, ballot_content(poll, choice))
             raise Conflict(_closed_message(poll))
         if poll["method"] not in BALLOT_METHODS:
             raise Conflict(_("This vote is not cast on tablets: the chair takes it in the room."))
-        content = ballot_content(poll, choice)
+        content = named["content"] = ballot_content(poll, choice)
         elector = (
             await PollElector.select(
                 PollElector.member, PollElector.weight, PollElector.voter, PollElector.member.name.as_alias("name")
@@ -624,7 +625,7 @@ async def cast(
             )
             if first is not None:
                 if first["token_hash"] == token_hash:
-                    return await _first_receipt(poll_id, nonce)  # a retry: the first answer stands
+                    return await _first_receipt(poll_id, nonce, content)  # a retry: the first answer stands
                 return await _change_ballot(poll, member, first, content, token, previous, member_slug)
         await Participation.insert(
             Participation(poll=poll_id, member=member["id"], person=principal.person_id, token_hash=token_hash)
@@ -643,7 +644,7 @@ async def cast(
             if not await _retried(poll_id, token_hash, principal, member_slug):
                 name = named.get("name", member_slug)
                 raise Conflict(_("{member} has already voted in this poll.").format(member=name)) from exc
-            receipt = await _first_receipt(poll_id, nonce)
+            receipt = await _first_receipt(poll_id, nonce, named.get("content"))
     # No log line per ballot (it would record the order of voting). Live pages are told
     # that the count moved: they show only "n of N voted", never who or what.
     live.meeting_changed(context.meeting["id"])
@@ -663,14 +664,19 @@ async def _insert_ballot(poll: Row, member_id: int, member_slug: str, content: s
     return receipt
 
 
-async def _first_receipt(poll_id: int, nonce: str) -> str:
-    """The receipt of the ballot a token recorded (a retry's first answer)."""
+async def _first_receipt(poll_id: int, nonce: str, content: str | None = None) -> str:
+    """The receipt of the ballot a token recorded (a retry's first answer), refused when the retry
+    asks for another ``content`` than the ballot recorded: the first choice stands, and the tablet
+    must not show a receipt for a choice that was not recorded. The nonce derives from the token,
+    so even a secret ballot is found without any link to the member."""
     secret = (
-        await SecretBallot.select(SecretBallot.id)
+        await SecretBallot.select(SecretBallot.id, SecretBallot.choice)
         .where((SecretBallot.poll == poll_id) & (SecretBallot.nonce == nonce))
         .first()
     )
     if secret is not None:
+        if content is not None and secret["choice"] != content:
+            raise Conflict(_("This submission was already recorded with another choice."))
         return secret["id"]
     named = (
         await RollCallVote.select(RollCallVote.choice, RollCallVote.weight, RollCallVote.member.slug.as_alias("slug"))
@@ -679,6 +685,8 @@ async def _first_receipt(poll_id: int, nonce: str) -> str:
     )
     if named is None:  # changed since: the token no longer names a ballot
         raise Conflict(_("This ballot was changed since; its earlier receipt no longer counts."))
+    if content is not None and named["choice"] != content:
+        raise Conflict(_("This submission was already recorded with another choice."))
     return canonical.receipt_of(canonical.leaf(poll_id, named["choice"], named["weight"], nonce, member=named["slug"]))
 
 
@@ -825,7 +833,7 @@ async def close_poll(
         )
         await _checkpoint(context, poll, commitments, closed, principal, at)
         if effect is not None:
-            await agenda.move(context, principal, poll["motion"], effect[0], effect[1])
+            await agenda.settle(context, principal, poll["motion"], effect[0], effect[1])
 
     await agenda.change(context, count)
     live.meeting_changed(context.meeting["id"])
@@ -1058,6 +1066,10 @@ async def record_casting_vote(context: MeetingContext, principal: Principal, pol
     """The office named in the rule set settles a tie; the casting vote is recorded (rule 7)."""
     rules = context.rule_set or {}
     office = rules.get("casting_vote_office")
+    if refusals.no_office(rules) is not None:  # nobody may cast one: say why (secret ballot, no office)
+        async with reading():
+            poll = await Poll.select().where((Poll.id == poll_id) & (Poll.meeting == context.meeting["id"])).first()
+        raise Forbidden(refusals.no_office(rules, poll) or "")
     if not holds_casting_vote(context, principal.person_id):
         raise Forbidden(
             _("Only the holder of the office named in the statutes casts the deciding vote ({article}).").format(
@@ -1071,7 +1083,7 @@ async def record_casting_vote(context: MeetingContext, principal: Principal, pol
         if poll is None:
             raise NotFound(_("No such poll in this meeting."))
         if poll["outcome"] != "tie_casting_vote" or poll["casting_vote"] is not None:
-            raise Conflict(_("This vote does not wait for a casting vote."))
+            raise Conflict(refusals.casting_vote_refusal(poll, rules))  # says why
         at = _now()
         values: dict[Any, Any] = {
             Poll.casting_vote: choice,
@@ -1107,7 +1119,7 @@ async def record_casting_vote(context: MeetingContext, principal: Principal, pol
         await log.append(context.meeting["id"], "casting_vote", principal.person_id, at, poll=poll_id, office=office,
                          choice=choice, outcome=outcome)  # fmt: skip
         if effect is not None:
-            await agenda.move(context, principal, poll["motion"], effect[0], effect[1])
+            await agenda.settle(context, principal, poll["motion"], effect[0], effect[1])
 
     await agenda.change(context, settle)
     live.meeting_changed(context.meeting["id"])
