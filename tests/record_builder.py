@@ -105,6 +105,7 @@ class RecordBuilder:
     attending: set[str] = field(default_factory=set)
     proxies: set[tuple[str, str]] = field(default_factory=set)
     clock: dt.datetime = dt.datetime(2012, 11, 15, 2, 0, tzinfo=dt.UTC)
+    elected: dict[int, list[int]] = field(default_factory=dict)  # election motion -> elected so far
 
     @property
     def key_name(self) -> str:
@@ -172,8 +173,10 @@ class RecordBuilder:
         result: dict[str, Any] | None = None,
         motion: int | None = None,
         round_number: int = 1,
+        decide: bool = True,
     ) -> dict[str, Any]:
-        """Freeze an electorate, cast ``votes`` (member -> choice), close, count and checkpoint."""
+        """Freeze an electorate, cast ``votes`` (member -> choice), close, count and checkpoint;
+        then, as the server does when the close decides the motion, ``decide`` it."""
         poll_id = len(self.polls) + 1
         electorate = []
         holders = {grantor: holder for grantor, holder in self.proxies}
@@ -198,6 +201,10 @@ class RecordBuilder:
                 "recused": sorted(recused),
                 "electorate": electorate,
                 "electorate_hash": electorate_hash,
+                "voters": sorted(slug for slug, votes in self.members.items() if votes),
+                "members_weight": sum(
+                    self.weights.get(slug, 1) for slug, votes in self.members.items() if votes and slug not in recused
+                ),
             },
         )
         frozen = {
@@ -265,7 +272,20 @@ class RecordBuilder:
             "checkpoint": note,
         }
         self.polls.append(poll)
+        if decide:
+            motion_id, outcome = frozen["motion"], result["outcome"]
+            if kind == "election" and outcome in ("elected", "not_elected"):
+                self.elected.setdefault(motion_id, []).extend(result.get("elected", []))
+                self.decide(motion_id, "adopted" if self.elected[motion_id] else "rejected")
+            elif kind == "election":
+                self.elected.setdefault(motion_id, []).extend(result.get("elected", []))
+            elif outcome in ("adopted", "rejected"):
+                self.decide(motion_id, outcome)
         return poll
+
+    def decide(self, motion: int, outcome: str) -> None:
+        """The motion's new status, logged as the server does right after the vote that decided it."""
+        self.append(f"motion_{outcome}", {"motion": motion, "note": None, "decision": None})
 
     def record(self) -> dict[str, Any]:
         public = raw_public(self.key)

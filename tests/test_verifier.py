@@ -448,6 +448,7 @@ def test_chair_prevails_in_a_roll_call(
 def test_casting_vote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     b = tied("casting_vote", "tie_casting_vote")
     b.append("casting_vote", {"poll": 1, "office": "president", "choice": "yes", "outcome": "adopted"})
+    b.decide(1, "adopted")
     status, out = run(capsys, b.write(tmp_path / "good"))
     assert status == 0, out
     assert "casting vote (president): yes -> adopted" in out
