@@ -843,13 +843,27 @@ class PollCheck:
         )
         recorded = result.get("outcome")
         if outcome == "tie_lot":
-            need(recorded in ("adopted", "rejected"), f"{where}: a tie decided by lot, but outcome {recorded!r}")
+            # The server draws the lot as it closes the poll: the outcome it records is the lot drawn.
+            need(recorded in DECISIONS, f"{where}: a tie decided by lot, but outcome {recorded!r}")
+            lot = "yes" if recorded == "adopted" else "no"
+            outcome, arithmetic = rules.motion_outcome(
+                self.majority, poll["tie_rule"], self.turnout, yes=counts["yes"], no=counts["no"],
+                abstain=counts["abstain"], secret=poll["method"] == "secret", chair_vote=chair_vote, lot=lot,
+            )  # fmt: skip
+            need(recorded == outcome, f"{where}: recorded outcome {recorded!r}, recomputed {outcome!r} ({arithmetic})")
         else:
             need(recorded == outcome, f"{where}: recorded outcome {recorded!r}, recomputed {outcome!r} ({arithmetic})")
         summary = f"{arithmetic}, blank {counts['blank']} -> {recorded} (recomputed)"
-        return summary + self.check_casting_vote(
-            outcome, lambda choice: choice in ("yes", "no"), lambda choice: "adopted" if choice == "yes" else "rejected"
-        )
+
+        def settles(choice: str) -> str:
+            # The tie re-decided with the casting vote given, by the same rules.
+            return rules.motion_outcome(
+                self.majority, poll["tie_rule"], self.turnout, yes=counts["yes"], no=counts["no"],
+                abstain=counts["abstain"], secret=poll["method"] == "secret", chair_vote=chair_vote,
+                casting_vote=choice,
+            )[0]  # fmt: skip
+
+        return summary + self.check_casting_vote(outcome, lambda choice: choice in ("yes", "no"), settles)
 
     def check_election(self, result: dict[str, Any]) -> str:
         poll, where = self.poll, self.where
@@ -903,6 +917,11 @@ class PollCheck:
         need(outcome == "tie_casting_vote", f"{self.where}: a casting vote (event {cast.height}) where none is due")
         choice = cast.payload.get("choice")
         need(isinstance(choice, str) and valid(choice), f"{self.where}: casting vote {choice!r} is not a valid choice")
+        office = cast.payload.get("office")
+        need(isinstance(office, str) and office != "", f"{self.where}: casting vote by no named office")
+        closed = self.events.one("poll_closed", self.where)
+        assert closed is not None
+        need(closed.height < cast.height, f"{self.where}: casting vote (event {cast.height}) before the poll closed")
         need(
             cast.payload.get("outcome") == settles(choice),
             f"{self.where}: casting vote {choice} records outcome {cast.payload.get('outcome')!r}",
