@@ -17,7 +17,7 @@ from governance.organisations import services as orgs
 from governance.organisations.tables import Member
 from governance.record import export, log
 from tests.record_builder import jcs
-from tests.test_poll_methods import _cast, _motion, _open, _rules, _sitting
+from tests.test_poll_methods import _cast, _election_item, _motion, _open, _rules, _sitting
 from tests.test_polls import API, VOTERS, voter
 from tests.test_record import SLUG, fails_with, forge, load, run
 
@@ -144,3 +144,29 @@ async def test_a_fee_marked_unpaid_after_the_meeting_leaves_the_record_valid(dem
     status, out = run(capsys, tmp_path / "after")
     assert status == 0, out
     assert f"motion {motion['id']} ({AGENDA}): adopted as BoD-2012-01 by poll {poll['id']}" in out
+
+
+async def test_an_election_in_rounds_is_decided_by_its_last_round(demo, make_client, tmp_path, capsys):
+    desk, chair = await _sitting(make_client)
+    item_id = await _election_item(make_client, desk, chair)  # the agenda adopted by a show of hands
+    motion = await _motion(make_client, desk, chair, item_id=item_id, seats=2, text_fr="Élection de deux VP")
+    for member in ("berlin", "milan", "lyon"):
+        nominated = await chair.send("POST", f"{API}/motions/{motion['id']}/candidates", json={"member": member})
+        assert nominated.status_code == 201, nominated.text
+    ids = {m["slug"]: m["id"] for m in await Member.select(Member.slug, Member.id).where(
+        Member.slug.is_in(["berlin", "milan", "lyon"]) & (Member.organisation.slug == "metropolis"))}  # fmt: skip
+    b, m, ly = ids["berlin"], ids["milan"], ids["lyon"]
+    first = await _open(chair, motion, "secret")
+    marks = [f"{b},{m}"] * 5 + [f"{b},{ly}"] * 4 + [f"{m}"] * 2 + [f"{ly}"] * 2 + ["blank", f"{ly}"]
+    await _vote(make_client, first, dict(zip(VOTERS, marks, strict=True)))
+    assert (await chair.send("POST", f"{API}/polls/{first['id']}/close")).json()["outcome"] == "next_round"
+    second = await _open(chair, motion, "secret")
+    await _vote(make_client, second, {v: str(m) if i < 10 else str(ly) for i, v in enumerate(VOTERS)})
+    assert (await chair.send("POST", f"{API}/polls/{second['id']}/close")).json()["outcome"] == "elected"
+    await export.export(SLUG, tmp_path / "bundle")
+    status, out = run(capsys, tmp_path / "bundle")
+    assert status == 0, out
+    assert "the agenda adopted with motion" in out
+    name = f"motion {motion['id']} (item 9, Election of two Vice-Presidents)"
+    assert f"{name}: adopted as BoD-2012-02 by poll {second['id']} (event" in out
+    assert f"poll {first['id']} (event" not in out  # round 1 elected one of two: it decided nothing

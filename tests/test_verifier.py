@@ -580,3 +580,12 @@ def test_rights_come_from_the_opening_not_from_the_members_today(
     fixed_event = next(e for e in record["events"] if '"electorate_fixed"' in e["body"])
     assert '"members_weight":4' in fixed_event["body"]
     assert '"voters":["accra","barcelona","chicago"]' in fixed_event["body"]
+
+
+def test_an_election_unopposed_needs_no_vote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = sitting()
+    b.append("elected_unopposed", {"motion": 1, "elected": [b.member_id("chicago")]})
+    b.decide(1, "adopted")
+    status, out = run(capsys, b.write(tmp_path / "unopposed"))
+    assert status == 0, out
+    assert "motion 1 (item 3): adopted by an election unopposed, no vote held (the statutes allow it)" in out
