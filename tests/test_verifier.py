@@ -482,6 +482,12 @@ def test_void_and_open_polls_verify(tmp_path: Path, capsys: pytest.CaptureFixtur
     record["polls"][0]["result"] = {"yes": 2, "no": 0, "abstain": 0, "outcome": "adopted"}
     save(tmp_path / "counted", b, record)
     fails_with(capsys, "poll 1: void, yet record.json gives it ballots or a result", tmp_path / "counted")
+    # Nor does a casting vote settle a void poll.
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "yes"}, motion=1, status="void", tie_rule="casting_vote")
+    b.append("casting_vote", {"poll": 1, "office": "president", "choice": "yes", "outcome": "adopted"})
+    b.decide(1, "adopted")
+    fails_with(capsys, "poll 1: void, yet a casting vote settles it", b.write(tmp_path / "cast"))
 
 
 def test_a_motion_adopted_without_a_vote_fails_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -83,7 +83,6 @@ class Cause:
     outcome: str
     why: str
     height: int
-    poll: int | None
 
 
 @dataclass
@@ -327,8 +326,7 @@ class Verifier:
                 motion, outcome = cause.motion, cause.outcome
                 need(
                     event.type == f"motion_{outcome}"
-                    and event.payload.get("motion") == motion
-                    and event.payload.get("poll", cause.poll) == cause.poll,
+                    and event.payload.get("motion") == motion,
                     f"{self.motion_name(motion)}: {cause.why} (event {cause.height}) {outcome} it, but the next event "
                     f"({event.height}, {event.type}) does not record it {outcome}",
                 )
@@ -345,7 +343,7 @@ class Verifier:
                 cause = self.settled_by(self.polls[payload["poll"]], payload, elected, event)
             elif event.type == "elected_unopposed":
                 why = "an election unopposed, no vote held (the statutes allow it)"
-                cause = Cause(payload.get("motion"), "adopted", why, event.height, None)
+                cause = Cause(payload.get("motion"), "adopted", why, event.height)
             elif event.type.startswith("motion_") and event.type[7:] in MOTION_STATUSES:
                 motion, new = payload.get("motion"), event.type[7:]
                 need(
@@ -395,7 +393,7 @@ class Verifier:
             outcome = "adopted" if elected[motion] else "rejected"
         elif outcome not in DECISIONS:
             return None  # a tie awaiting its casting vote, or a new round
-        return Cause(motion, str(outcome), why, event.height, poll["id"])
+        return Cause(motion, str(outcome), why, event.height)
 
     def settled_by(
         self, poll: dict[str, Any], cast: dict[str, Any], elected: dict[Any, list[Any]], event: Event
@@ -403,10 +401,10 @@ class Verifier:
         motion, why = poll["motion"], f"the casting vote on poll {poll['id']}"
         if poll["kind"] == "election":
             elected.setdefault(motion, []).extend(str(cast.get("choice")).split(","))
-            return Cause(motion, "adopted", why, event.height, poll["id"])
+            return Cause(motion, "adopted", why, event.height)
         outcome = cast.get("outcome")
         need(outcome in DECISIONS, f"poll {poll['id']}: casting vote records outcome {outcome!r}")
-        return Cause(motion, str(outcome), why, event.height, poll["id"])
+        return Cause(motion, str(outcome), why, event.height)
 
     # 5. The checkpoints ------------------------------------------------------------------------
 
@@ -547,6 +545,7 @@ class PollCheck:
                 f"{where}: {status}, yet record.json gives it ballots or a result",
             )
             need(closed is None and not objection, f"{where}: {status} but closed in the log")
+            need(not self.events.all("casting_vote"), f"{where}: {status}, yet a casting vote settles it")
         if status == "void":
             need(voided is not None, f"{where}: void without a poll_voided event")
             assert voided is not None
@@ -564,6 +563,7 @@ class PollCheck:
         if objection:
             need(
                 poll["method"] == "unanimous_consent"
+                and not self.events.all("casting_vote")
                 and closed is None
                 and not poll["leaves"]
                 and poll["result"].get("outcome") == "objection",
