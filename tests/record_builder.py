@@ -105,6 +105,8 @@ class RecordBuilder:
     attending: set[str] = field(default_factory=set)
     proxies: set[tuple[str, str]] = field(default_factory=set)
     clock: dt.datetime = dt.datetime(2012, 11, 15, 2, 0, tzinfo=dt.UTC)
+    elected: dict[int, list[int]] = field(default_factory=dict)  # election motion -> elected so far
+    frozen_rights: bool = True  # electorate_fixed names the voters (False: a record from before it did)
 
     @property
     def key_name(self) -> str:
@@ -172,8 +174,13 @@ class RecordBuilder:
         result: dict[str, Any] | None = None,
         motion: int | None = None,
         round_number: int = 1,
+        decide: bool = True,
+        status: str = "closed",
+        reason: str = "motion taken back to debate",
     ) -> dict[str, Any]:
-        """Freeze an electorate, cast ``votes`` (member -> choice), close, count and checkpoint."""
+        """Freeze an electorate, cast ``votes`` (member -> choice), close, count and checkpoint;
+        then, as the server does when the close decides the motion, ``decide`` it. A ``status``
+        "open" stops after the ``votes`` are cast (the export of a poll still open), "void" voids it."""
         poll_id = len(self.polls) + 1
         electorate = []
         holders = {grantor: holder for grantor, holder in self.proxies}
@@ -189,17 +196,20 @@ class RecordBuilder:
         if options is None:
             options = ["yes", "no", "abstain"] if kind == "motion" else []
         majority = majority or SIMPLE
-        self.append(
-            "electorate_fixed",
-            {
-                "poll": poll_id,
-                "attending": sorted(self.attending),
-                "proxies": sorted([g, h] for g, h in self.proxies),
-                "recused": sorted(recused),
-                "electorate": electorate,
-                "electorate_hash": electorate_hash,
-            },
-        )
+        fixed = {
+            "poll": poll_id,
+            "attending": sorted(self.attending),
+            "proxies": sorted([g, h] for g, h in self.proxies),
+            "recused": sorted(recused),
+            "electorate": electorate,
+            "electorate_hash": electorate_hash,
+        }
+        if self.frozen_rights:
+            fixed["voters"] = sorted(slug for slug, votes in self.members.items() if votes)
+            fixed["members_weight"] = sum(
+                self.weights.get(slug, 1) for slug, votes in self.members.items() if votes and slug not in recused
+            )
+        self.append("electorate_fixed", fixed)
         frozen = {
             "motion": motion or poll_id,
             "round": round_number,
@@ -229,6 +239,23 @@ class RecordBuilder:
             leaves.append(jcs(leaf).decode())
         leaves.sort(key=lambda leaf: hashlib.sha256(leaf.encode()).hexdigest())
         participation = sorted(votes)
+        if status != "closed":
+            if status == "void":
+                self.append("poll_voided", {"poll": poll_id, "reason": reason})
+            poll = {
+                "id": poll_id,
+                **frozen,
+                "status": status,
+                "electorate": electorate,
+                "electorate_hash": electorate_hash,
+                "participation": participation,
+                "leaves": [],
+                "merkle_root": None,
+                "result": None,
+                "checkpoint": None,
+            }
+            self.polls.append(poll)
+            return poll
         totals: dict[str, int] = {}
         for member, choice in votes.items():
             totals[choice] = totals.get(choice, 0) + weight_of[member]
@@ -265,7 +292,20 @@ class RecordBuilder:
             "checkpoint": note,
         }
         self.polls.append(poll)
+        if decide:
+            motion_id, outcome = frozen["motion"], result["outcome"]
+            if kind == "election" and outcome in ("elected", "not_elected"):
+                self.elected.setdefault(motion_id, []).extend(result.get("elected", []))
+                self.decide(motion_id, "adopted" if self.elected[motion_id] else "rejected")
+            elif kind == "election":
+                self.elected.setdefault(motion_id, []).extend(result.get("elected", []))
+            elif outcome in ("adopted", "rejected"):
+                self.decide(motion_id, outcome)
         return poll
+
+    def decide(self, motion: int, outcome: str) -> None:
+        """The motion's new status, logged as the server does right after the vote that decided it."""
+        self.append(f"motion_{outcome}", {"motion": motion, "note": None, "decision": None})
 
     def record(self) -> dict[str, Any]:
         public = raw_public(self.key)

@@ -448,9 +448,150 @@ def test_chair_prevails_in_a_roll_call(
 def test_casting_vote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     b = tied("casting_vote", "tie_casting_vote")
     b.append("casting_vote", {"poll": 1, "office": "president", "choice": "yes", "outcome": "adopted"})
+    b.decide(1, "adopted")
     status, out = run(capsys, b.write(tmp_path / "good"))
     assert status == 0, out
     assert "casting vote (president): yes -> adopted" in out
     b = tied("casting_vote", "tie_casting_vote")
     b.append("casting_vote", {"poll": 1, "office": "president", "choice": "yes", "outcome": "rejected"})
     fails_with(capsys, "poll 1: casting vote yes records outcome 'rejected'", b.write(tmp_path / "bad"))
+
+
+# --- decisions only from votes (rule 18), void and open polls, rights frozen at the opening ------
+
+
+def sitting() -> RecordBuilder:
+    """Accra (two votes), Barcelona and Chicago attend; motion 1 on item 3 is moved."""
+    b = RecordBuilder(members={"accra": True, "barcelona": True, "chicago": True}, weights={"accra": 2})
+    for slug in ("accra", "barcelona", "chicago"):
+        b.arrive(slug)
+    b.append("motion_proposed", {"motion": 1, "item": "3", "kind": "main", "amends": None})
+    return b
+
+
+def test_void_and_open_polls_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "yes"}, motion=1, status="void")
+    b.poll(method="secret", votes={"accra": "yes", "chicago": "no"}, motion=1, round_number=2, status="open")
+    status, out = run(capsys, b.write(tmp_path / "open"))
+    assert status == 0, out
+    assert "poll 1 (motion 1, round 1, roll_call, motion): void (motion taken back to debate); its ballots" in out
+    assert "poll 2 (motion 1, round 2, secret, motion): open at export (2 of 3 voted), not counted" in out
+    # A void poll with a result (its ballots counted after all) is refused.
+    record = load(b.write(tmp_path / "counted"))
+    record["polls"][0]["result"] = {"yes": 2, "no": 0, "abstain": 0, "outcome": "adopted"}
+    save(tmp_path / "counted", b, record)
+    fails_with(capsys, "poll 1: void, yet record.json gives it ballots or a result", tmp_path / "counted")
+    # Nor does a casting vote settle a void poll.
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "yes"}, motion=1, status="void", tie_rule="casting_vote")
+    b.append("casting_vote", {"poll": 1, "office": "president", "choice": "yes", "outcome": "adopted"})
+    b.decide(1, "adopted")
+    fails_with(capsys, "poll 1: void, yet a casting vote settles it", b.write(tmp_path / "cast"))
+
+
+def test_a_motion_adopted_without_a_vote_fails_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "no", "barcelona": "yes"}, motion=1, outcome="rejected")
+    b.append("motion_proposed", {"motion": 2, "item": "4", "kind": "main", "amends": None})
+    b.decide(2, "adopted")  # nobody voted on motion 2
+    fails_with(
+        capsys, "motion 2 (item 4) is recorded adopted (event 11), but no vote decided it", b.write(tmp_path / "a")
+    )
+    # A vote that decided its motion is followed by the motion's new status, at that point of the log.
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "yes", "barcelona": "no"}, motion=1, decide=False)
+    fails_with(
+        capsys,
+        "motion 1 (item 3): poll 1 (event 7) adopted it, but the log ends without recording it adopted",
+        b.write(tmp_path / "b"),
+    )
+    b.decide(1, "rejected")
+    fails_with(
+        capsys,
+        "motion 1 (item 3): poll 1 (event 7) adopted it, but the next event (9, motion_rejected)",
+        b.write(tmp_path / "c"),
+    )
+    # The record's list of motions says what the log says.
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "no", "barcelona": "yes"}, motion=1)
+    record = load(b.write(tmp_path / "d"))
+    record["motions"] = [{"id": 1, "item": "3", "title": "Budget 2013", "kind": "main", "status": "adopted"}]
+    save(tmp_path / "d", b, record)
+    fails_with(
+        capsys, "motion 1 (item 3, Budget 2013) is recorded adopted, but the log leaves it rejected", tmp_path / "d"
+    )
+    record["motions"] = [{"id": 2, "item": "4", "title": "Next meeting", "kind": "main", "status": "adopted"}]
+    save(tmp_path / "d", b, record)
+    fails_with(capsys, "motion 2 (item 4, Next meeting) is recorded adopted, but no vote decided it", tmp_path / "d")
+
+
+def test_the_agenda_and_amendments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = sitting()
+    b.append("motion_proposed", {"motion": 2, "item": "3", "kind": "amendment", "amends": 1})
+    b.poll(method="roll_call", votes={"accra": "no", "barcelona": "yes"}, motion=1)
+    # An amendment falls with its main motion: withdrawn, no vote needed.
+    b.append("motion_withdrawn", {"motion": 2, "by": 1})
+    status, out = run(capsys, b.write(tmp_path / "amendment"))
+    assert status == 0, out
+    assert "motion 1 (item 3): rejected by poll 1 (event 10) OK" in out
+    b.append("agenda_adopted", {"motion": 1})
+    fails_with(
+        capsys,
+        "the agenda is recorded adopted (event 12), but motion 1 (item 3) was not adopted by a vote",
+        b.write(tmp_path / "agenda"),
+    )
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "yes"}, motion=1)
+    b.append("agenda_adopted", {"motion": 1})
+    status, out = run(capsys, b.write(tmp_path / "adopted"))
+    assert status == 0 and "the agenda adopted with motion 1 (item 3) OK" in out, out
+
+
+def test_a_casting_vote_removed_leaves_a_decision_without_a_vote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    b = tied("casting_vote", "tie_casting_vote")
+    b.append("casting_vote", {"poll": 1, "office": "president", "choice": "no", "outcome": "rejected"})
+    b.decide(1, "rejected")
+    status, out = run(capsys, b.write(tmp_path / "good"))
+    assert status == 0, out
+    assert "motion 1: rejected by the casting vote on poll 1 (event 9) OK" in out
+    b = tied("casting_vote", "tie_casting_vote")
+    b.decide(1, "rejected")
+    fails_with(capsys, "motion 1 is recorded rejected (event 8), but no vote decided it", b.write(tmp_path / "bad"))
+
+
+def test_rights_come_from_the_opening_not_from_the_members_today(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "yes", "barcelona": "no", "chicago": "yes"}, motion=1)
+    b.members["barcelona"] = False  # its fee marked unpaid after the meeting
+    status, out = run(capsys, b.write(tmp_path / "frozen"))
+    assert status == 0, out
+    record = load(tmp_path / "frozen")
+    assert [m["votes"] for m in record["members"] if m["slug"] == "barcelona"] == [False]
+    # A record from before electorate_fixed named the voters is read with the members' rights at export.
+    b = sitting()
+    b.frozen_rights = False
+    b.poll(method="roll_call", votes={"accra": "yes", "barcelona": "no", "chicago": "yes"}, motion=1)
+    assert run(capsys, b.write(tmp_path / "legacy"))[0] == 0
+    b.members["barcelona"] = False
+    fails_with(capsys, "poll 1: elector barcelona has no right to vote", b.write(tmp_path / "legacy-changed"))
+    # What the opening froze: who had the right to vote (all three), and the weight of all members.
+    b = sitting()
+    b.poll(method="roll_call", votes={"accra": "yes"}, motion=1)
+    record = load(b.write(tmp_path / "dropped"))
+    fixed_event = next(e for e in record["events"] if '"electorate_fixed"' in e["body"])
+    assert '"members_weight":4' in fixed_event["body"]
+    assert '"voters":["accra","barcelona","chicago"]' in fixed_event["body"]
+
+
+def test_an_election_unopposed_needs_no_vote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = sitting()
+    b.append("elected_unopposed", {"motion": 1, "elected": [b.member_id("chicago")]})
+    b.decide(1, "adopted")
+    status, out = run(capsys, b.write(tmp_path / "unopposed"))
+    assert status == 0, out
+    assert "motion 1 (item 3): adopted by an election unopposed, no vote held (the statutes allow it)" in out

@@ -439,6 +439,8 @@ async def open_poll(
             recused=sorted(slug[m] for m in recused if m in slug),
             electorate=sorted(electorate, key=lambda e: e["member"]),
             electorate_hash=committed,
+            voters=sorted(slug[m] for m in register.voters if m in slug),  # the rights as at this opening
+            members_weight=sum(weights.values()),  # the "all members" base: voters less the recused
         )
         await log.append(
             context.meeting["id"],

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from governance.agenda.tables import Motion
 from governance.db import reading
 from governance.errors import Conflict, NotFound
 from governance.i18n import gettext as _
@@ -52,6 +53,14 @@ async def record(context: MeetingContext) -> Row:
             .order_by(MeetingEvent.height)
         )
         poll_rows = await Poll.select().where(Poll.meeting == meeting_id).order_by(Poll.id)
+        motions = await (
+            Motion.select(
+                Motion.id, Motion.item.number.as_alias("item"), Motion.item.title_en.as_alias("title"), Motion.kind,
+                Motion.amends, Motion.status, Motion.decision_number.as_alias("decision"),
+            )
+            .where(Motion.meeting == meeting_id)
+            .order_by(Motion.id)
+        )  # fmt: skip
     closed_payloads: dict[int, Row] = {}
     for event in events:
         if event["kind"] == "poll_closed":
@@ -73,6 +82,7 @@ async def record(context: MeetingContext) -> Row:
         "organisation": {"slug": context.organisation["slug"], "name": context.organisation["name_en"]},
         "rule_set": _rule_set(context.rule_set),
         "members": members,
+        "motions": motions,
         "events": [{"body": event["body"], "hash": event["hash"]} for event in events],
         "polls": [await _poll(row, closed_payloads.get(row["id"])) for row in poll_rows],
         "keys": [_key(key) for key in await keys.list_keys(context.organisation["slug"])],

@@ -39,6 +39,9 @@ FROZEN = ("motion", "round", "method", "kind", "options", "seats", "majority", "
 # The counts of poll_closed that the record's poll result repeats.
 RESULT_KEYS = ("yes", "no", "abstain", "blank", "tally", "elected", "tellers", "outcome", "arithmetic")
 MOTION_CHOICES = ("yes", "no", "abstain", "blank")
+DECISIONS = ("adopted", "rejected")
+DISPOSED = (*DECISIONS, "withdrawn", "postponed", "referred")
+MOTION_STATUSES = ("proposed", "seconded", "debate", "voting", *DISPOSED)
 
 
 class Broken(Exception):
@@ -72,6 +75,16 @@ class Event:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Cause:
+    """A vote that decided a motion: the status it must take next in the log, and why."""
+
+    motion: Any
+    outcome: str
+    why: str
+    height: int
+
+
 @dataclass
 class PollEvents:
     """A poll's events of each interpreted type."""
@@ -98,6 +111,7 @@ class Verifier:
         self.keys: list[Key] = []
         self.per_poll: dict[int, PollEvents] = {}
         self.polls: dict[int, dict[str, Any]] = {}
+        self.motions: dict[int, dict[str, Any]] = {}
 
     # -- files ---------------------------------------------------------------------------------
 
@@ -187,6 +201,15 @@ class Verifier:
                 f"record.json: malformed member {member!r}",
             )
             self.members[member["slug"]] = member
+        motions = record.get("motions", [])
+        need(isinstance(motions, list), "record.json: motions not a list")
+        for motion in motions:
+            need(
+                isinstance(motion, dict) and is_int(motion.get("id"), 1) and motion.get("status") in MOTION_STATUSES,
+                f"record.json: malformed motion {motion!r:.80}",
+            )
+            need(motion["id"] not in self.motions, f"record.json: motion {motion['id']} listed twice")
+            self.motions[motion["id"]] = motion
         for key in record["keys"]:
             try:
                 public = base64.b64decode(key["public_key"], validate=True)
@@ -269,6 +292,119 @@ class Verifier:
         self.say("4. polls:")
         for poll_id in sorted(self.polls):
             PollCheck(self, self.polls[poll_id], self.per_poll[poll_id]).run()
+
+    # 4, continued. The decisions ---------------------------------------------------------------
+
+    def motion_name(self, motion_id: Any) -> str:
+        """``motion 12 (item 4, Budget 2013)``: the record's motion list, else its motion_proposed."""
+        listed = self.motions.get(motion_id)
+        if listed is not None:
+            kind = f", amendment to motion {listed.get('amends')}" if listed.get("kind") == "amendment" else ""
+            return f"motion {motion_id} (item {listed.get('item')}, {listed.get('title')}{kind})"
+        proposed = next(
+            (e for e in self.events if e.type == "motion_proposed" and e.payload.get("motion") == motion_id), None
+        )
+        return f"motion {motion_id} (item {proposed.payload.get('item')})" if proposed else f"motion {motion_id}"
+
+    def check_decisions(self) -> None:
+        """Rule 18: a motion is adopted or rejected only by a vote on it, at that point of the log.
+
+        Each poll_closed that decides its motion (and each casting_vote settling a tie, and each
+        elected_unopposed the statutes allow) must be followed, with only its checkpoint between,
+        by the motion_adopted or motion_rejected of that motion with that outcome; and no
+        motion_adopted or motion_rejected stands without such a cause. Other statuses (withdrawn,
+        postponed, referred: an amendment falling with its main motion, a procedural motion
+        carried) need no vote. The record's list of motions says each one's final status, which
+        must be the log's."""
+        self.say("   decisions (each from a vote on the motion, at that point of the log):")
+        status: dict[Any, str] = {}  # motion -> its status in the log so far
+        elected: dict[Any, list[Any]] = {}  # election motion -> elected in its closed rounds so far
+        cause: Cause | None = None  # a vote whose motion_adopted / motion_rejected is due next
+        decided = 0
+        for event in self.events:
+            if cause is not None and event.type != "checkpoint":
+                motion, outcome = cause.motion, cause.outcome
+                need(
+                    event.type == f"motion_{outcome}"
+                    and event.payload.get("motion") == motion,
+                    f"{self.motion_name(motion)}: {cause.why} (event {cause.height}) {outcome} it, but the next event "
+                    f"({event.height}, {event.type}) does not record it {outcome}",
+                )
+                decision = event.payload.get("decision")
+                said = f" as {decision}" if decision else ""
+                self.say(f"     {self.motion_name(motion)}: {outcome}{said} by {cause.why} (event {event.height}) OK")
+                status[motion] = outcome
+                cause, decided = None, decided + 1
+                continue
+            payload = event.payload
+            if event.type == "poll_closed":
+                cause = self.decided_by(self.polls[payload["poll"]], payload, elected, event)
+            elif event.type == "casting_vote":
+                cause = self.settled_by(self.polls[payload["poll"]], payload, elected, event)
+            elif event.type == "elected_unopposed":
+                why = "an election unopposed, no vote held (the statutes allow it)"
+                cause = Cause(payload.get("motion"), "adopted", why, event.height)
+            elif event.type.startswith("motion_") and event.type[7:] in MOTION_STATUSES:
+                motion, new = payload.get("motion"), event.type[7:]
+                need(
+                    new not in DECISIONS,
+                    f"{self.motion_name(motion)} is recorded {new} (event {event.height}), but no vote decided it",
+                )
+                by = payload.get("by")
+                need(
+                    by is None or status.get(by) in DISPOSED,
+                    f"{self.motion_name(motion)}: {new} (event {event.height}) by motion {by}, not yet disposed of",
+                )
+                status[motion] = new
+            elif event.type == "agenda_adopted":
+                motion = payload.get("motion")
+                need(
+                    status.get(motion) == "adopted",
+                    f"the agenda is recorded adopted (event {event.height}), but {self.motion_name(motion)} "
+                    "was not adopted by a vote",
+                )
+                self.say(f"     the agenda adopted with {self.motion_name(motion)} OK")
+        if cause is not None:
+            raise Broken(f"{self.motion_name(cause.motion)}: {cause.why} (event {cause.height}) {cause.outcome} it, "
+                         f"but the log ends without recording it {cause.outcome}")  # fmt: skip
+        for motion_id, motion in sorted(self.motions.items()):
+            logged = status.get(motion_id)
+            if motion["status"] in DECISIONS or logged is not None:
+                need(
+                    motion["status"] == logged or (logged is None and motion["status"] == "proposed"),
+                    f"{self.motion_name(motion_id)} is recorded {motion['status']}, "
+                    + ("but no vote decided it" if motion["status"] in DECISIONS and logged not in DECISIONS
+                       else f"but the log leaves it {logged}"),
+                )  # fmt: skip
+        listed = f"; the {len(self.motions)} motion(s) of record.json as the log leaves them" if self.motions else ""
+        self.say(f"     {decided} decision(s), none without a vote{listed} OK")
+
+    def decided_by(
+        self, poll: dict[str, Any], closed: dict[str, Any], elected: dict[Any, list[Any]], event: Event
+    ) -> Cause | None:
+        """What a poll's close does to its motion (the result itself is checked in PollCheck):
+        a motion's outcome; an election's, once a round elects or ends it (adopted when anyone
+        was elected in any of its rounds, rejected when no one was)."""
+        motion, outcome, why = poll["motion"], closed.get("outcome"), f"poll {poll['id']}"
+        if poll["kind"] == "election":
+            elected.setdefault(motion, []).extend(closed.get("elected") or [])
+            if outcome not in ("elected", "not_elected"):
+                return None  # another round, or a casting vote, to come
+            outcome = "adopted" if elected[motion] else "rejected"
+        elif outcome not in DECISIONS:
+            return None  # a tie awaiting its casting vote, or a new round
+        return Cause(motion, str(outcome), why, event.height)
+
+    def settled_by(
+        self, poll: dict[str, Any], cast: dict[str, Any], elected: dict[Any, list[Any]], event: Event
+    ) -> Cause:
+        motion, why = poll["motion"], f"the casting vote on poll {poll['id']}"
+        if poll["kind"] == "election":
+            elected.setdefault(motion, []).extend(str(cast.get("choice")).split(","))
+            return Cause(motion, "adopted", why, event.height)
+        outcome = cast.get("outcome")
+        need(outcome in DECISIONS, f"poll {poll['id']}: casting vote records outcome {outcome!r}")
+        return Cause(motion, str(outcome), why, event.height)
 
     # 5. The checkpoints ------------------------------------------------------------------------
 
@@ -385,7 +521,9 @@ class PollCheck:
 
     def run(self) -> None:
         poll, where = self.poll, self.where
-        for part, kind in (("electorate", list), ("participation", list), ("leaves", list), ("result", dict)):
+        # The result is read only once the status says the poll was counted: a void poll and a
+        # poll still open at the export have none (and no ballots published).
+        for part, kind in (("electorate", list), ("participation", list), ("leaves", list)):
             need(isinstance(poll.get(part), kind), f"{where}: {part} missing or not a {kind.__name__}")
         opened = self.events.one("poll_opened", where)
         fixed = self.events.one("electorate_fixed", where)
@@ -401,19 +539,31 @@ class PollCheck:
         objection = self.events.all("consent_objection")
         kind = f"{poll['method']}, {poll['kind']}"
         heading = f"   poll {poll['id']} (motion {poll.get('motion')}, round {poll['round']}, {kind})"
+        if status in ("void", "open"):
+            need(
+                not poll["leaves"] and poll.get("result") is None,
+                f"{where}: {status}, yet record.json gives it ballots or a result",
+            )
+            need(closed is None and not objection, f"{where}: {status} but closed in the log")
+            need(not self.events.all("casting_vote"), f"{where}: {status}, yet a casting vote settles it")
         if status == "void":
-            need(voided is not None and closed is None, f"{where}: void without a poll_voided event (or closed)")
+            need(voided is not None, f"{where}: void without a poll_voided event")
+            assert voided is not None
+            need(opened.height < voided.height, f"{where}: poll_voided comes before poll_opened")
             self.v.say(f"{heading}: void ({voided.payload.get('reason')}); its ballots never count")
             return
         need(voided is None, f"{where}: status {status!r} but a poll_voided event")
         if status == "open":
-            need(closed is None and not objection, f"{where}: open but closed in the log")
-            self.v.say(f"{heading}: still open")
+            self.v.say(
+                f"{heading}: open at export ({len(poll['participation'])} of {len(self.electors)} voted), not counted"
+            )
             return
         need(status == "closed", f"{where}: unknown status {status!r}")
+        need(isinstance(poll.get("result"), dict), f"{where}: result missing or not a dict")
         if objection:
             need(
                 poll["method"] == "unanimous_consent"
+                and not self.events.all("casting_vote")
                 and closed is None
                 and not poll["leaves"]
                 and poll["result"].get("outcome") == "objection",
@@ -497,9 +647,10 @@ class PollCheck:
         except (KeyError, TypeError, ValueError) as error:
             raise Broken(f"{where}: electorate_fixed lacks attending, proxies or recused lists") from error
         grantors = {grantor for grantor, _ in proxies}
+        voters, members_weight = self.frozen_rights(fixed, recused, electorate)
         for elector in electorate:
             member, holder = elector["member"], elector["proxy_holder"]
-            need(self.v.members.get(member, {}).get("votes") is True, f"{where}: elector {member} has no right to vote")
+            need(member in voters, f"{where}: elector {member} has no right to vote")
             need(member not in recused, f"{where}: recused member {member} is an elector")
             if member in attending:
                 need(holder is None, f"{where}: elector {member} attends but names a proxy holder")
@@ -511,22 +662,46 @@ class PollCheck:
             need(holder in attending, f"{where}: proxy holder {holder} of {member} does not attend")
             need(holder not in grantors, f"{where}: proxy holder {holder} of {member} is itself represented")
         for member in sorted(attending - recused):
-            need(member in self.v.members, f"{where}: attending {member} is not a member of the record")
             need(
-                not self.v.members[member]["votes"] or member in slugs,
+                member not in voters or member in slugs,
                 f"{where}: {member} attends with the right to vote, not recused, but is not an elector",
             )
         self.electors = {elector["member"]: elector for elector in electorate}
         present = sum(e["weight"] for e in electorate if e["proxy_holder"] is None)
         represented = sum(e["weight"] for e in electorate if e["proxy_holder"] is not None)
+        need(
+            members_weight >= present + represented and members_weight >= len(voters - recused),
+            f"{where}: all members weigh {members_weight}, fewer than the electorate or the voters",
+        )
+        self.turnout = rules.Turnout(present, represented, members_weight)
+
+    def frozen_rights(self, fixed: dict[str, Any], recused: set[str], electorate: list[Any]) -> tuple[set[str], int]:
+        """Who had the right to vote when the poll opened, and the weight of all members then.
+
+        Read from electorate_fixed (``voters``, ``members_weight``), never from today's member
+        data: a fee marked unpaid after the meeting does not change who could vote at it. A
+        record from before those fields existed falls back on the members' rights at export."""
+        where, voters, weight = self.where, fixed.get("voters"), fixed.get("members_weight")
+        if voters is not None or weight is not None:
+            need(
+                isinstance(voters, list)
+                and all(isinstance(v, str) for v in voters)
+                and voters == sorted(set(voters))
+                and is_int(weight),
+                f"{where}: electorate_fixed's voters or members_weight malformed",
+            )
+            assert isinstance(weight, int)
+            return set(voters), weight
+        members = self.v.members
+        for member in fixed["attending"]:
+            need(member in members, f"{where}: attending {member} is not a member of the record")
+        electors = {e["member"]: e["weight"] for e in electorate if isinstance(e, dict)}
         # All members: those with the right to vote, less the recused, by weight (the elector's,
         # else the member's own "weight", 1 when the record gives none).
-        members = sum(
-            self.electors[slug]["weight"] if slug in self.electors else m.get("weight", 1)
-            for slug, m in self.v.members.items()
-            if m["votes"] and slug not in recused
+        total = sum(
+            electors.get(slug, m.get("weight", 1)) for slug, m in members.items() if m["votes"] and slug not in recused
         )
-        self.turnout = rules.Turnout(present, represented, members)
+        return {slug for slug, m in members.items() if m["votes"]}, total
 
     # §4, §5 ------------------------------------------------------------------------------------
 
@@ -668,13 +843,27 @@ class PollCheck:
         )
         recorded = result.get("outcome")
         if outcome == "tie_lot":
-            need(recorded in ("adopted", "rejected"), f"{where}: a tie decided by lot, but outcome {recorded!r}")
+            # The server draws the lot as it closes the poll: the outcome it records is the lot drawn.
+            need(recorded in DECISIONS, f"{where}: a tie decided by lot, but outcome {recorded!r}")
+            lot = "yes" if recorded == "adopted" else "no"
+            outcome, arithmetic = rules.motion_outcome(
+                self.majority, poll["tie_rule"], self.turnout, yes=counts["yes"], no=counts["no"],
+                abstain=counts["abstain"], secret=poll["method"] == "secret", chair_vote=chair_vote, lot=lot,
+            )  # fmt: skip
+            need(recorded == outcome, f"{where}: recorded outcome {recorded!r}, recomputed {outcome!r} ({arithmetic})")
         else:
             need(recorded == outcome, f"{where}: recorded outcome {recorded!r}, recomputed {outcome!r} ({arithmetic})")
         summary = f"{arithmetic}, blank {counts['blank']} -> {recorded} (recomputed)"
-        return summary + self.check_casting_vote(
-            outcome, lambda choice: choice in ("yes", "no"), lambda choice: "adopted" if choice == "yes" else "rejected"
-        )
+
+        def settles(choice: str) -> str:
+            # The tie re-decided with the casting vote given, by the same rules.
+            return rules.motion_outcome(
+                self.majority, poll["tie_rule"], self.turnout, yes=counts["yes"], no=counts["no"],
+                abstain=counts["abstain"], secret=poll["method"] == "secret", chair_vote=chair_vote,
+                casting_vote=choice,
+            )[0]  # fmt: skip
+
+        return summary + self.check_casting_vote(outcome, lambda choice: choice in ("yes", "no"), settles)
 
     def check_election(self, result: dict[str, Any]) -> str:
         poll, where = self.poll, self.where
@@ -728,6 +917,11 @@ class PollCheck:
         need(outcome == "tie_casting_vote", f"{self.where}: a casting vote (event {cast.height}) where none is due")
         choice = cast.payload.get("choice")
         need(isinstance(choice, str) and valid(choice), f"{self.where}: casting vote {choice!r} is not a valid choice")
+        office = cast.payload.get("office")
+        need(isinstance(office, str) and office != "", f"{self.where}: casting vote by no named office")
+        closed = self.events.one("poll_closed", self.where)
+        assert closed is not None
+        need(closed.height < cast.height, f"{self.where}: casting vote (event {cast.height}) before the poll closed")
         need(
             cast.payload.get("outcome") == settles(choice),
             f"{self.where}: casting vote {choice} records outcome {cast.payload.get('outcome')!r}",
@@ -750,6 +944,7 @@ def verify(
     verifier.check_chain(manifest)
     verifier.index_polls()
     verifier.check_polls()
+    verifier.check_decisions()
     verifier.check_checkpoints()
     verifier.check_minutes(manifest)
     if receipt is not None:
