@@ -622,8 +622,9 @@ def export_and_verify(env: dict[str, str], out: Path) -> dict[str, float]:
     exported = time.perf_counter() - started
     check(export.returncode == 0, f"record export failed:\n{export.stderr[-2000:]}")
     started = time.perf_counter()
+    fingerprint = json.loads((out / "manifest.json").read_text())["key"]["fingerprint"]
     verify = subprocess.run(
-        [sys.executable, "-m", "governance.verify", str(out)],
+        [sys.executable, "-m", "governance.verify", str(out), "--key", fingerprint],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     verified = time.perf_counter() - started

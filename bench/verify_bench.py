@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import random
 import sys
 import tempfile
@@ -37,6 +38,10 @@ def build(directory: Path, voters: int, polls: int) -> Path:
     return builder.write(directory)
 
 
+def _fingerprint(directory: Path) -> str:
+    return json.loads((directory / "manifest.json").read_text())["key"]["fingerprint"]
+
+
 def bench(voters: int = 300, polls: int = 100, runs: int = 1) -> dict[str, float]:
     """The same measurement as a function (for `make bench`): seconds to build the bundle and
     to verify it (best of ``runs``), and the record's size; raises if verification fails."""
@@ -50,7 +55,7 @@ def bench(voters: int = 300, polls: int = 100, runs: int = 1) -> dict[str, float
             report = io.StringIO()
             started = time.perf_counter()
             with contextlib.redirect_stdout(report):
-                status = main([str(directory)])
+                status = main([str(directory), "--key", _fingerprint(directory)])
             timings.append(time.perf_counter() - started)
             if status != 0:
                 raise RuntimeError(f"verification failed:\n{report.getvalue()[-2000:]}")
@@ -74,7 +79,7 @@ def run() -> None:
             report = io.StringIO()
             started = time.perf_counter()
             with contextlib.redirect_stdout(report):
-                status = main([str(directory)])
+                status = main([str(directory), "--key", _fingerprint(directory)])
             timings.append(time.perf_counter() - started)
             if status != 0:
                 sys.exit(f"verification failed:\n{report.getvalue()[-2000:]}")

@@ -32,9 +32,9 @@ MEMBERS = {
 }
 
 
-def build() -> RecordBuilder:
+def build(organisation: str = "uclg") -> RecordBuilder:
     """Five cities attend (Accra with two votes), Fès gives Accra its proxy, Guangzhou is away."""
-    b = RecordBuilder(members=dict(MEMBERS), weights={"accra": 2})
+    b = RecordBuilder(members=dict(MEMBERS), weights={"accra": 2}, organisation=organisation)
     for slug in ("accra", "barcelona", "chicago", "durban", "essen", "observer"):
         b.arrive(slug)
     b.proxy("fes", "accra")
@@ -87,8 +87,18 @@ def bundle(tmp_path: Path) -> tuple[Path, RecordBuilder]:
     return builder.write(tmp_path / "bundle"), builder
 
 
+def pinned(argv: Any) -> list[str]:
+    """The verifier's arguments pinned to the bundle's own manifest key (``--key``), unless the
+    test gives one: the other checks are under test here; pinning has tests of its own."""
+    args = [str(a) for a in argv]
+    manifest = Path(args[0]) / "manifest.json" if args else None
+    if "--key" in args or manifest is None or not manifest.is_file():
+        return args
+    return [*args, "--key", json.loads(manifest.read_text())["key"]["fingerprint"]]
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    status = main([str(a) for a in argv])
+    status = main(pinned(argv))
     return status, capsys.readouterr().out
 
 
@@ -268,8 +278,54 @@ def test_checkpoint_by_an_unlisted_key(bundle: tuple[Path, RecordBuilder], capsy
     record = load(directory)
     other = RecordBuilder(members={}, organisation=builder.organisation)
     record["keys"][0] = other.record()["keys"][0]
-    save(directory, builder, record)
+    save(directory, other, record)  # the bundle signed by the one listed key, the checkpoints not
     fails_with(capsys, "poll 1: checkpoint: no valid signature by a listed key", directory)
+
+
+def test_a_manifest_signed_by_a_key_the_record_does_not_list(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, builder = bundle
+    other = RecordBuilder(members={}, organisation=builder.organisation)
+    save(directory, other, load(directory))
+    status, out = run(capsys, directory)
+    assert status == 1 and "is not among the organisation's keys in record.json" in out, out
+
+
+def test_without_key_every_check_holds_but_the_answer_is_unpinned(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forger can sign a bundle with a fresh key of their own: without --key the verifier
+    says so and exits 2, never a plain OK a script could mistake for a pinned one."""
+    directory, builder = bundle
+    status = main([str(directory)])
+    out = capsys.readouterr().out
+    fingerprint = json.loads((directory / "manifest.json").read_text())["key"]["fingerprint"]
+    assert status == 2, out
+    assert "OK:" not in out and "Every check holds." in out
+    assert out.rstrip().endswith(
+        f"UNPINNED: the manifest's own key {fingerprint} was used; compare it with "
+        f"United Cities's keys page /organisations/{builder.organisation}/keys, "
+        "or pass --key"
+    ), out
+
+
+def test_a_key_signs_nothing_after_its_retirement(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A retired key may have leaked: a checkpoint or an export it signed after its retirement
+    fails, even by the organisation's own listed key."""
+    directory, builder = bundle
+    record = load(directory)
+    record["keys"][0]["retired_at"] = "2000-01-01T00:00:00.000000Z"
+    save(directory, builder, record)
+    fails_with(capsys, "manifest.sig: exported at 2012-11-15T09:00:00.000000Z with key", directory)
+    # Exported with the current key, but the checkpoints were signed by the retired one.
+    other = RecordBuilder(members={}, organisation=builder.organisation)
+    record["keys"].append(other.record()["keys"][0])
+    save(directory, other, record)
+    fails_with(capsys, "poll 1: checkpoint: signed at 2012-", directory)
+
 
 
 # --- --receipt and --since ------------------------------------------------------------------------

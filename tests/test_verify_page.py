@@ -72,3 +72,21 @@ async def test_published_minutes_are_public_as_a_pdf(demo, make_client):
     assert fetched.status_code == 200 and fetched.headers["content-type"] == "application/pdf"
     assert fetched.content == document
     assert (await visitor.get(f"/published/{SLUG}/minutes/1")).status_code == 404  # not published
+
+
+async def test_a_forged_bundle_signed_with_a_fresh_key_is_not_signed_by_metropolis(demo, make_client, tmp_path):
+    """The attack of issue 17: a record built and signed with a key of one's own passes every
+    internal check, so the page pins it to the keys Metropolis published here."""
+    from tests.test_verifier import build
+
+    await _played()  # Metropolis has a published key
+    forged = build(organisation="metropolis")
+    directory = forged.write(tmp_path / "forged")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(directory.iterdir()):
+            archive.write(path, path.name)
+    answer = await _upload(make_client(), "bundle.zip", buffer.getvalue())
+    assert answer.status_code == 200
+    assert "Not valid: not signed by Metropolis" in answer.text, answer.text
+    assert "which Metropolis – World Association of the Major Metropolises has not published here" in answer.text

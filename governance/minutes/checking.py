@@ -42,22 +42,66 @@ class Report:
     lines: list[str] = field(default_factory=list)
     signatures: list[dict[str, Any]] = field(default_factory=list)
     minutes: dict[str, Any] | None = None
+    key: str | None = None  # the organisation key the signatures chain to (offline check)
+
+
+@dataclass(frozen=True)
+class Published:
+    """An organisation as this server publishes it: its name and its keys (fingerprint -> key)."""
+
+    name: str
+    keys: dict[str, str]
+
+
+async def _published() -> dict[str, Published]:
+    """Every organisation's published keys, by organisation slug: what the page pins to."""
+    async with reading():
+        rows = await OrganisationKey.select(
+            OrganisationKey.organisation.slug.as_alias("slug"),
+            OrganisationKey.organisation.name_en.as_alias("name"),
+            OrganisationKey.fingerprint,
+            OrganisationKey.public_key,
+        )
+    published: dict[str, Published] = {}
+    for row in rows:
+        published.setdefault(row["slug"], Published(row["name"], {})).keys[row["fingerprint"]] = row["public_key"]
+    return published
 
 
 async def check_upload(content: bytes, filename: str) -> Report:
+    """The page's one verdict line: "Valid: ..." or "Not valid: ...", said once."""
     if len(content) > MAX_SIZE:
-        return Report("file", False, _("The file is larger than 30 MB."))
-    if content.startswith(b"%PDF"):
-        return await check_pdf(content)
-    if content.startswith(b"PK"):
-        return await asyncio.to_thread(check_bundle, content)
-    return Report("file", False, _("This is neither a PDF nor a bundle (.zip) exported by governance."))
+        report = Report("file", False, _("The file is larger than 30 MB."))
+    elif content.startswith(b"%PDF"):
+        report = await check_pdf(content)
+    elif content.startswith(b"PK"):
+        report = await asyncio.to_thread(check_bundle, content, await _published())
+    else:
+        report = Report("file", False, _("This is neither a PDF nor a bundle (.zip) exported by governance."))
+    prefix = _("Valid: {verdict}") if report.ok else _("Not valid: {verdict}")
+    if not report.verdict.startswith(prefix.split("{")[0]):
+        report.verdict = prefix.format(verdict=report.verdict)
+    return report
 
 
-async def _trusted_roots() -> list[bytes]:
-    """The organisation CA certificates issued here whose key is a published organisation key."""
+def _named_organisation(embedded: dict[str, bytes]) -> str | None:
+    """The organisation the record embedded in a PDF names (its slug), if any."""
+    import json
+
+    try:
+        organisation = json.loads(embedded.get("record.json", b"{}")).get("organisation") or {}
+    except (ValueError, AttributeError):
+        return None
+    slug = organisation.get("slug") if isinstance(organisation, dict) else None
+    return slug if isinstance(slug, str) else None
+
+
+async def _trusted_roots(organisation: str | None) -> list[bytes]:
+    """The organisation CA certificates issued here whose key ``organisation`` published (the one
+    the document names): a signature chaining to another organisation's key is not its own."""
+    published_by = (await _published()).get(organisation or "")
+    published = set(published_by.keys.values()) if published_by else set()
     async with reading():
-        published = {r["public_key"] for r in await OrganisationKey.select(OrganisationKey.public_key)}
         chains = [r["certificate"] for r in await SignatoryKey.select(SignatoryKey.certificate) if r["certificate"]]
     roots: list[bytes] = []
     for chain in chains:
@@ -69,13 +113,16 @@ async def _trusted_roots() -> list[bytes]:
 
 
 async def check_pdf(content: bytes) -> Report:
-    roots = await _trusted_roots()
     try:
+        embedded = await asyncio.to_thread(pdf.embedded_files, content)
+        organisation = _named_organisation(embedded)
+        roots = await _trusted_roots(organisation)
         # pyHanko runs its own event loop: in a worker thread.
         signatures = await asyncio.to_thread(pdf.verify_pdf, content, trusted_roots_pem=roots)
-        embedded = await asyncio.to_thread(pdf.embedded_files, content)
     except pdf.PdfInvalid as exc:
         return Report("pdf", False, str(exc))
+    published = (await _published()).get(organisation or "")
+    named = published.name if published else (organisation or _("an organisation unknown here"))
     report = Report("pdf", False, "", signatures=signatures)
     if not signatures:
         report.verdict = _("This PDF carries no signature.")
@@ -86,7 +133,10 @@ async def check_pdf(content: bytes) -> Report:
         if not (signature["intact"] and signature["valid"]):
             problems.append(_("The signature of {who} does not match the document: it was changed.").format(who=who))
         elif not signature["trusted"]:
-            problems.append(_("The signature of {who} is not by a key this organisation published.").format(who=who))
+            problems.append(
+                _("Not signed by {organisation}: the signature of {who} does not chain to a key {organisation} "
+                  "published here.").format(organisation=named, who=who)
+            )  # fmt: skip
     if not signatures[-1]["covers_whole_file"]:
         problems.append(_("The file was changed after its last signature."))
     minutes_json = embedded.get("minutes.json")
@@ -115,7 +165,9 @@ async def check_pdf(content: bytes) -> Report:
     return report
 
 
-def check_bundle(content: bytes) -> Report:
+def check_bundle(content: bytes, published: dict[str, Published] | None = None) -> Report:
+    """A bundle run through the independent verifier, then pinned: its manifest must be signed by
+    a key that the organisation it names published here (``published``, by organisation slug)."""
     from governance.verify.checks import Broken, verify
 
     lines: list[str] = []
@@ -134,12 +186,31 @@ def check_bundle(content: bytes) -> Report:
                 return Report("bundle", False, _("This .zip file is not a bundle exported by governance."))
             Path(directory, name).write_bytes(archive.read(info))
         try:
-            verify(Path(directory), say=lines.append)
+            verified = verify(Path(directory), say=lines.append)
         except Broken as broken:
             return Report("bundle", False, _("Not valid: {problem}").format(problem=str(broken)), lines)
         except Exception:  # a malformed bundle must give a sentence, never a 500
             return Report("bundle", False, _("This bundle is malformed: it cannot be verified."), lines)
+    organisation = (published or {}).get(verified.organisation_slug)
+    if organisation is None or verified.fingerprint not in organisation.keys:
+        name = organisation.name if organisation else verified.organisation_name
+        lines.append(
+            _("The manifest is signed by key {key}, which {organisation} has not published here.").format(
+                key=verified.fingerprint, organisation=name
+            )
+        )
+        return Report("bundle", False, _("Not valid: not signed by {organisation}.").format(organisation=name), lines)
+    lines.append(
+        _("Signed by {organisation}'s published key {key}.").format(
+            organisation=organisation.name, key=verified.fingerprint
+        )
+    )
     return Report("bundle", True, _("Valid: every check of the record holds."), lines)
+
+
+def _raw(pem: bytes) -> bytes:
+    public = x509.load_pem_x509_certificate(pem).public_key()
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def check_pdf_offline(content: bytes, expected_key: str | None = None) -> Report:
@@ -193,6 +264,8 @@ def check_pdf_offline(content: bytes, expected_key: str | None = None) -> Report
     if "minutes.json" not in embedded:
         problems.append(_("The minutes' JSON is not embedded in this PDF."))
     report.lines, report.ok = lines + problems, not problems
+    used = {fp for fp, key in keys.items() if any(base64.b64decode(key) == _raw(pem) for pem in roots)}
+    report.key = ", ".join(sorted(used)) or None
     names = ", ".join(f"{s.get('signer')} ({s.get('reason') or s.get('office')})" for s in signatures)
     report.verdict = (
         _("Valid: signed by {names}; nothing has changed since.").format(names=names)

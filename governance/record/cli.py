@@ -91,5 +91,17 @@ def _verify_pdf(path: Path, rest: list[str]) -> int:
     click.echo(f"Verifying the signed minutes {path}")
     for line in report.lines:
         click.echo(f"  {line}")
-    click.echo(("OK: " if report.ok else "FAILED: ") + report.verdict)
-    return 0 if report.ok else 1
+    if not report.ok:
+        click.echo("FAILED: " + report.verdict)
+        return 1
+    if key is None:
+        # Checked against the organisation keys the PDF carries: anyone can make a PDF with keys
+        # of their own. Exit 2 (as for bundles) so that a script cannot take it for a pinned OK.
+        click.echo(report.verdict)
+        click.echo(
+            f"UNPINNED: the PDF's own organisation key {report.key or '?'} was used; compare it with "
+            "the organisation's keys page, or pass --key"
+        )
+        return 2
+    click.echo("OK: " + report.verdict)
+    return 0

@@ -106,6 +106,9 @@ class Verifier:
         self.directory = directory
         self.say = say
         self.record: dict[str, Any] = {}
+        # fingerprint -> when the organisation retired that key (None: current). A key signs
+        # nothing dated after its retirement: a retired key may have leaked.
+        self.retired: dict[str, str | None] = {}
         self.events: list[Event] = []
         self.members: dict[str, dict[str, Any]] = {}
         self.keys: list[Key] = []
@@ -220,6 +223,12 @@ class Verifier:
                 f"record.json: key {key.get('fingerprint')} does not match its public key",
             )
             self.keys.append(Key(key["name"], public))
+            retired = key.get("retired_at")
+            need(
+                retired is None or (isinstance(retired, str) and TIME.fullmatch(retired) is not None),
+                f"record.json: key {key.get('fingerprint')} has a malformed retired_at",
+            )
+            self.retired[sha256_hex(public)] = retired
 
     # 3. The chain ------------------------------------------------------------------------------
 
@@ -446,6 +455,12 @@ class Verifier:
                 f"{where}: log line names height {checkpoint.log_height} with a hash this chain does not have",
             )
             need(checkpoint.log_height == closed.height, f"{where}: log line does not name the poll's poll_closed")
+            retired = self.retired.get(checkpoint.signed_by.fingerprint)
+            need(
+                retired is None or written.at <= retired,
+                f"{where}: signed at {written.at} by key {short(checkpoint.signed_by.fingerprint)}, "
+                f"retired at {retired}",
+            )
             self.say(
                 f"   poll {poll_id}: signed by {checkpoint.signed_by.name} (key "
                 f"{short(checkpoint.signed_by.fingerprint)}), size {checkpoint.size}, log {checkpoint.log_height}"
@@ -929,6 +944,17 @@ class PollCheck:
         return f"; casting vote ({cast.payload.get('office')}): {choice} -> {cast.payload.get('outcome')}"
 
 
+@dataclass(frozen=True)
+class Verified:
+    """What a verified bundle was signed with, for the caller to pin: the manifest's key and the
+    organisation the record names (whose published keys page lists the keys to trust)."""
+
+    fingerprint: str
+    organisation_slug: str
+    organisation_name: str
+    pinned: bool  # checked against a --key given by the caller
+
+
 def verify(
     directory: Path,
     *,
@@ -936,11 +962,21 @@ def verify(
     since: Path | None = None,
     key: str | None = None,
     say: Callable[[str], None] = print,
-) -> None:
+) -> Verified:
     """Run every check in the order of §8; raise :class:`Broken` at the first failure."""
     verifier = Verifier(directory, say)
     manifest = verifier.check_manifest(key)
     verifier.check_files(manifest)
+    fingerprint = manifest["key"]["fingerprint"]
+    need(
+        fingerprint in verifier.retired,
+        f"manifest.sig: key {short(fingerprint)} is not among the organisation's keys in record.json",
+    )
+    exported, retired = manifest.get("exported_at"), verifier.retired[fingerprint]
+    need(
+        retired is None or (isinstance(exported, str) and exported <= retired),
+        f"manifest.sig: exported at {exported} with key {short(fingerprint)}, retired at {retired}",
+    )
     verifier.check_chain(manifest)
     verifier.index_polls()
     verifier.check_polls()
@@ -951,3 +987,5 @@ def verify(
         verifier.find_receipt(receipt)
     if since is not None:
         verifier.check_since(since)
+    organisation = verifier.record["organisation"]
+    return Verified(fingerprint, str(organisation.get("slug")), str(organisation.get("name")), key is not None)

@@ -11,9 +11,12 @@ from pathlib import Path
 from governance.verify import cases
 from governance.verify.checks import Broken, verify
 
+UNPINNED = 2  # every check held, against the bundle's own key: not a pinned OK
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Verify an exported record; 0 when everything holds, 1 naming the first broken thing."""
+    """Verify an exported record: 0 when everything holds against the key given with --key, 1
+    naming the first broken thing, 2 when everything holds but no --key pinned the signer."""
     parser = argparse.ArgumentParser(
         prog="python -m governance.verify",
         description="Verify an exported meeting record (docs/record-format.md, section 8).",
@@ -39,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give the bundle's directory, or --rules FILE.json")
     print(f"Verifying the record in {args.directory}")
     try:
-        verify(args.directory, receipt=args.receipt, since=args.since, key=args.key)
+        verified = verify(args.directory, receipt=args.receipt, since=args.since, key=args.key)
     except Broken as broken:
         print(f"FAILED: {broken}")
         return 1
@@ -47,5 +50,15 @@ def main(argv: list[str] | None = None) -> int:
         # A shape no check foresaw: still a failure, never a traceback.
         print(f"FAILED: record.json or manifest.json malformed ({type(error).__name__}: {error})")
         return 1
+    if not verified.pinned:
+        # Every check held, but only against the key the bundle brought with it: anyone can
+        # sign a bundle with a key of their own. Exit 2 so a script cannot take it for OK.
+        print("Every check holds.")
+        print(
+            f"UNPINNED: the manifest's own key {verified.fingerprint} was used; compare it with "
+            f"{verified.organisation_name}'s keys page /organisations/{verified.organisation_slug}/keys, "
+            "or pass --key"
+        )
+        return UNPINNED
     print("OK: every check holds.")
     return 0

@@ -292,9 +292,13 @@ async def web_client(base: str, email: str, password: str = PASSWORD) -> httpx.A
 def verify_bundle(site: Site, meeting: str, out: Path) -> str:
     """Export the meeting's record and run the independent verifier on it; its report."""
     site.cli("record", "export", meeting, "--out", str(out))
+    # Pinned to the key the server published (what an auditor reads on the keys page).
+    fingerprint = json.loads((out / "manifest.json").read_text())["key"]["fingerprint"]
+    assert fingerprint in site.cli("keys", "list", "metropolis").stdout
     result = subprocess.run(
-        [sys.executable, "-m", "governance.verify", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, "-m", "governance.verify", str(out), "--key", fingerprint],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
     assert result.returncode == 0, f"the verifier refused the record:\n{result.stdout}\n{result.stderr}"
     assert "OK: every check holds." in result.stdout, result.stdout
     return result.stdout
