@@ -36,6 +36,7 @@ from governance.meetings.quorum import (
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import Excusal, Meeting, Presence, Proxy, QuorumCheck
+from governance.organisations.statutes import Statutes
 from governance.organisations.tables import Member, MemberFee, Seat
 from governance.record import log
 from governance.vocabulary import MandateRole, MemberCategory, label
@@ -138,7 +139,7 @@ _REGISTER_TABLES = frozenset(
 class _CachedRegister:
     key: tuple[Any, ...]
     body: Row  # the context's cached rows it was loaded with (compared by identity)
-    rule_set: Row
+    rule_set: Statutes
     register: Register
 
 
@@ -159,7 +160,7 @@ db.on_write(_forget_registers)
 
 async def load_register(context: MeetingContext) -> Register:
     """The register as it stands: seats, voting rights, stays, excusals, proxies, quorum."""
-    rule_set = context.rule_set
+    rule_set = context.statutes
     if rule_set is None:
         raise Conflict(_("The meeting is not convened yet: its rules are not fixed."))
     if db.in_writing():
@@ -196,7 +197,7 @@ async def load_register(context: MeetingContext) -> Register:
 
 
 async def _load_register(context: MeetingContext, last_check: Row | None, *, fresh: bool) -> Register:
-    rule_set = context.rule_set
+    rule_set = context.statutes
     assert rule_set is not None
     meeting_id, year = context.meeting["id"], meeting_year(context)
     async with reading():
@@ -243,8 +244,8 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
     rights = {
         s["id"]: voting_right(
             category=s["category"],
-            voting_categories=rule_set["voting_categories"].split(","),
-            arrears_remove_vote=rule_set["arrears_remove_vote"],
+            voting_categories=rule_set.voting_categories,
+            arrears_remove_vote=rule_set.arrears_remove_vote,
             fee_paid=fees.get(s["id"]),
             year=year,
         )
@@ -264,7 +265,7 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
         )
         for p in proxies
     ]
-    counted = counting_proxies(states, attending, voters, bool(rule_set["proxy_holder_must_be_member"]))
+    counted = counting_proxies(states, attending, voters, rule_set.proxy_holder_must_be_member)
     quorum = compute_quorum(
         rule_for(rule_set, context.meeting["convocation"]),
         seated=seated,
@@ -281,7 +282,10 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
     stay_count: dict[int, int] = {}
     for stay in stays:
         stay_count[stay["member"]] = stay_count.get(stay["member"], 0) + 1
-    articles = {key: rule_set[key] for key in ("voting_categories_article", "arrears_article")}
+    articles = {
+        "voting_categories_article": rule_set.voting_categories_article,
+        "arrears_article": rule_set.arrears_article,
+    }
     lines = []
     for seat in seats:
         member = seat["id"]
@@ -451,10 +455,10 @@ async def check_in(
     if mandate is None:
         message = _("This person does not represent {member} in this body.").format(member=member["name"])
         raise Invalid(message, fields={"person": message})
-    rule_set = context.rule_set or {}
-    if mode == "remote" and not (rule_set.get("remote_allowed") and context.meeting["mode"] != "in_person"):
+    statutes = context.statutes
+    if mode == "remote" and not (statutes and statutes.remote_allowed and context.meeting["mode"] != "in_person"):
         message = _("Remote participation is not allowed at this meeting ({article}).").format(
-            article=rule_set.get("remote_article", "")
+            article=statutes.remote_article if statutes else ""
         )
         raise Invalid(message, fields={"mode": message})
     if mode not in ("present", "remote"):

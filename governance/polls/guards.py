@@ -17,7 +17,7 @@ Connection = ASGIConnection[Any, Any, Any, Any]
 
 def holds_casting_vote(context: MeetingContext, person_id: int | None) -> bool:
     """The casting vote belongs to the office the rule set names (an acting holder inherits it)."""
-    office = (context.rule_set or {}).get("casting_vote_office")
+    office = context.statutes.casting_vote_office if context.statutes else None
     return office is not None and any(
         m["person"] == person_id and office in (m["office"], m.get("acting_office")) for m in context.mandates
     )
