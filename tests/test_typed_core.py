@@ -1,0 +1,69 @@
+"""The typed functional core stays pure: the polls' rules and model, and the statutes, import
+no table, no Litestar, no Jinja, no database module, directly or through another module of
+the project (read from the source, so nothing is imported to find out)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PURE = ("governance.polls.rules", "governance.polls.model", "governance.organisations.statutes")
+FORBIDDEN_PACKAGES = ("litestar", "jinja2", "piccolo", "asyncpg", "sqlite3", "uvicorn")
+FORBIDDEN_MODULES = ("governance.db", "governance.web", "governance.errors", "governance.settings", "piccolo_conf")
+
+
+def _source(module: str) -> Path | None:
+    base = ROOT.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.exists():
+            return path
+    return None
+
+
+def _imports(module: str) -> set[str]:
+    path = _source(module)
+    assert path is not None, module
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            # "from governance.polls import elections" imports a module too.
+            submodules = (f"{node.module}.{alias.name}" for alias in node.names)
+            found.update(name for name in submodules if _source(name))
+    return found
+
+
+def _reachable(module: str) -> dict[str, str]:
+    """Every module ``module`` imports, directly or through the project's own modules: {imported: by}."""
+    seen: dict[str, str] = {}
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        for imported in _imports(current):
+            if imported in seen:
+                continue
+            seen[imported] = current
+            if imported.startswith("governance") and _source(imported):
+                todo.append(imported)
+    return seen
+
+
+def _forbidden(name: str) -> bool:
+    return (
+        name.split(".")[0] in FORBIDDEN_PACKAGES
+        or name in FORBIDDEN_MODULES
+        or (name.startswith("governance.") and name.endswith(".tables"))
+    )
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_the_typed_core_imports_no_table_request_template_or_database(module):
+    reached = _reachable(module)
+    assert "governance.polls.majority" in reached or module != "governance.polls.rules"  # the walk works
+    bad = {name: by for name, by in reached.items() if _forbidden(name)}
+    assert not bad, f"{module} reaches {bad} (imported by)"
