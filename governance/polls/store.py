@@ -93,6 +93,16 @@ async def update_poll(poll_id: int, values: Row) -> None:
     await Poll.update({getattr(Poll, column): value for column, value in values.items()}).where(Poll.id == poll_id)
 
 
+async def void_open(motion_id: int, at: Any, actor: int | None, reason: str) -> list[int]:
+    """Void the motion's open poll, if any (its ballots stay, and never count)."""
+    voided = (
+        await Poll.update({Poll.status: "void", Poll.voided_at: at, Poll.voided_by: actor, Poll.void_reason: reason})
+        .where((Poll.motion == motion_id) & (Poll.status == "open"))
+        .returning(Poll.id)
+    )
+    return [row["id"] for row in voided]
+
+
 async def closed_rounds(motion_id: int, exclude: int | None = None) -> list[Row]:
     """The motion's closed (never void) rounds, in order."""
     return await (
