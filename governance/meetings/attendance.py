@@ -612,7 +612,7 @@ async def give_proxy(
             grantor=grantor["id"],
             holder=holder["id"],
             names=register.names,
-            rule_set=context.rule_set or {},
+            statutes=context.statutes,
             live=live_proxies,
             voters=register.voters,
             attending=set(register.attending),
