@@ -101,15 +101,15 @@ class Register:
         raise NotFound(_("This member has no seat in this meeting's body."))
 
 
-def _no_vote_reason(code: str | None, rule_set: Mapping[str, Any]) -> str | None:
+def _no_vote_reason(code: str | None, articles: Mapping[str, Any]) -> str | None:
     if code is None:
         return None
     kind, _sep, detail = code.partition(":")
     if kind == "category":
         return _("{category}: no vote ({article}).").format(
-            category=label(MemberCategory(detail)), article=rule_set["voting_categories_article"]
+            category=label(MemberCategory(detail)), article=articles["voting_categories_article"]
         )
-    return _("Fee for {year} not paid ({article}).").format(year=detail, article=rule_set["arrears_article"])
+    return _("Fee for {year} not paid ({article}).").format(year=detail, article=articles["arrears_article"])
 
 
 def revocation_reason(reason: str) -> str:
@@ -139,7 +139,7 @@ _REGISTER_TABLES = frozenset(
 class _CachedRegister:
     key: tuple[Any, ...]
     body: Row  # the context's cached rows it was loaded with (compared by identity)
-    rule_set: Statutes
+    statutes: Statutes
     register: Register
 
 
@@ -160,8 +160,8 @@ db.on_write(_forget_registers)
 
 async def load_register(context: MeetingContext) -> Register:
     """The register as it stands: seats, voting rights, stays, excusals, proxies, quorum."""
-    rule_set = context.statutes
-    if rule_set is None:
+    statutes = context.statutes
+    if statutes is None:
         raise Conflict(_("The meeting is not convened yet: its rules are not fixed."))
     if db.in_writing():
         return await _load_register(context, None, fresh=True)
@@ -179,10 +179,10 @@ async def load_register(context: MeetingContext) -> Register:
         context.meeting["convocation"],
         meeting_year(context),
         id(context.body),
-        id(rule_set),
+        id(statutes),
     )
     cached = _registers.get(meeting_id)
-    if cached is not None and cached.key == key and cached.body is context.body and cached.rule_set is rule_set:
+    if cached is not None and cached.key == key and cached.body is context.body and cached.statutes is statutes:
         return replace(cached.register, context=context)
     generation = _register_generation
     register = await load_once(
@@ -191,14 +191,14 @@ async def load_register(context: MeetingContext) -> Register:
     if generation == _register_generation:  # nothing this process wrote meanwhile
         if len(_registers) > 64:
             _registers.clear()
-        _registers[meeting_id] = _CachedRegister(key, context.body, rule_set, register)
+        _registers[meeting_id] = _CachedRegister(key, context.body, statutes, register)
     # Shared with concurrent readers: the rows are theirs alike, the context is each one's.
     return replace(register, context=context)
 
 
 async def _load_register(context: MeetingContext, last_check: Row | None, *, fresh: bool) -> Register:
-    rule_set = context.statutes
-    assert rule_set is not None
+    statutes = context.statutes
+    assert statutes is not None
     meeting_id, year = context.meeting["id"], meeting_year(context)
     async with reading():
         seats = (
@@ -244,8 +244,8 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
     rights = {
         s["id"]: voting_right(
             category=s["category"],
-            voting_categories=rule_set.voting_categories,
-            arrears_remove_vote=rule_set.arrears_remove_vote,
+            voting_categories=statutes.voting_categories,
+            arrears_remove_vote=statutes.arrears_remove_vote,
             fee_paid=fees.get(s["id"]),
             year=year,
         )
@@ -265,9 +265,9 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
         )
         for p in proxies
     ]
-    counted = counting_proxies(states, attending, voters, rule_set.proxy_holder_must_be_member)
+    counted = counting_proxies(states, attending, voters, statutes.proxy_holder_must_be_member)
     quorum = compute_quorum(
-        rule_for(rule_set, context.meeting["convocation"]),
+        rule_for(statutes, context.meeting["convocation"]),
         seated=seated,
         voters=voters,
         attending=attending,
@@ -283,8 +283,8 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
     for stay in stays:
         stay_count[stay["member"]] = stay_count.get(stay["member"], 0) + 1
     articles = {
-        "voting_categories_article": rule_set.voting_categories_article,
-        "arrears_article": rule_set.arrears_article,
+        "voting_categories_article": statutes.voting_categories_article,
+        "arrears_article": statutes.arrears_article,
     }
     lines = []
     for seat in seats:
