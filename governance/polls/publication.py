@@ -68,7 +68,7 @@ async def checkpoint(
     await log.append(context.meeting["id"], "checkpoint", principal.person_id, at, poll=poll["id"], note=note)
 
 
-async def published_ballots(context: MeetingContext, poll: Row) -> list[Row]:
+async def published_ballots(poll: Row) -> list[Row]:
     """A closed poll's ballots as leaves, sorted by receipt (never in casting order)."""
     if poll["status"] != "closed":
         raise Conflict(_("Ballots are published when the poll closes."))

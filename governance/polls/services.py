@@ -12,23 +12,17 @@
   person who casts for it. Changing a frozen element (a recusal on the item, a candidate
   nominated or withdrawn, the motion taken back to debate) voids the open poll; the next
   opening is a new round.
-* **Casting** records one ballot per member per poll: the database's unique index on
-  participation is the last word, and a retried submission with the same client token
-  gets the first answer back. Secret ballots are stored apart from participation, with
-  no timestamp, no sequential id and no member; their id is the SHA-256 of the receipt.
-  Where the rule set allows it, a ballot may be changed until the close (a secret one only
-  by the device that holds its first token: nothing on the server links it to the member).
-  On PostgreSQL a cast holds a FOR SHARE lock on the poll row (casts run side by side)
-  and closing takes FOR UPDATE (it waits for casts in flight, and later casts see the
-  poll closed): a ballot is either counted or refused, never accepted and dropped.
+* **Casting** (``governance.polls.casting``) records one ballot per member per poll. On
+  PostgreSQL closing locks the poll FOR UPDATE: it waits for casts in flight (FOR SHARE),
+  and later casts see the poll closed: a ballot is either counted or refused, never dropped.
 * **Closing** counts from the rows and decides with ``governance.polls.majority`` (motions)
   or ``governance.polls.elections`` (a round). The outcome moves the motion (adopted with its
   decision number, or rejected), unless the tie rule asks for a new round or a casting vote,
   which the office named in the rule set then records; lot is drawn by the server and logged.
 
 Each use case reads: load (``store``), decide (``rules``, over ``model`` and the statutes),
-write (``store``), log, notify (``live``). Candidates are in ``candidates``; what a closed
-poll publishes (leaves, commitments, checkpoint, bulletin board) in ``publication``.
+write (``store``), log, notify (``live``). Candidates are in ``candidates``, the count at the
+close in ``counting``, what a closed poll publishes (commitments, checkpoint, board) in ``publication``.
 """
 
 from __future__ import annotations
@@ -49,7 +43,7 @@ from governance.i18n import gettext as _
 from governance.meetings import attendance, live
 from governance.meetings.services import MeetingContext
 from governance.polls import counting, publication, rules, store
-from governance.polls.candidates import (  # noqa: F401  (the polls API, as importers know it)
+from governance.polls.candidates import (
     candidate_names,
     candidates_of,
     declare_unopposed,
@@ -59,15 +53,24 @@ from governance.polls.candidates import (  # noqa: F401  (the polls API, as impo
     withdraw_candidate,
 )
 from governance.polls.candidates import standing as candidates_standing
-from governance.polls.casting import TOKEN, ballot_content, cast  # noqa: F401
+from governance.polls.casting import TOKEN, ballot_content, cast
 from governance.polls.guards import holds_casting_vote
-from governance.polls.model import BALLOT_METHODS, CHOICES, METHODS, BallotPaper, Poll  # noqa: F401
+from governance.polls.model import BALLOT_METHODS, CHOICES, METHODS, Poll
 from governance.polls.publication import board as _board
-from governance.polls.publication import leaf_bytes, leaves  # noqa: F401
+from governance.polls.publication import leaf_bytes, leaves
 from governance.polls.rules import SECRECY_MINIMUM
-from governance.polls.store import CAST_POLL_COLUMNS, nonce_for  # noqa: F401
+from governance.polls.store import CAST_POLL_COLUMNS, nonce_for
 from governance.polls.voiding import void_open_polls
 from governance.record import log
+
+# The polls API as the controllers, views, minutes, record export, demo and bench know it.
+__all__ = [
+    "BALLOT_METHODS", "CAST_POLL_COLUMNS", "CHOICES", "METHODS", "SECRECY_MINIMUM", "TOKEN", "ballot_content", "board",
+    "candidate_names", "candidates_of", "cast", "close_poll", "declare_unopposed", "get_poll", "leaf_bytes", "leaves",
+    "list_candidates", "list_polls", "my_ballots", "nominate", "nonce_for", "object_to_consent", "open_poll",
+    "options_of", "progress", "published_ballots", "record_casting_vote", "secrecy_warning", "void_poll",
+    "withdraw_candidate",
+]  # fmt: skip
 
 Row = dict[str, Any]
 P = ParamSpec("P")
@@ -168,8 +171,8 @@ async def open_poll(
                 )
             )
         entitled = register.voters - recused
-        weights = rules.weights_of(entitled, await store.vote_weights(list(entitled)) if statutes.weighted_votes
-                                   else None)  # fmt: skip
+        vote_weights = await store.vote_weights(list(entitled)) if statutes.weighted_votes else None
+        weights = rules.weights_of(entitled, vote_weights)
         frozen = rules.electorate(
             weights=weights, attending=register.attending, represented_by=register.represented_by,
             representatives=register.representatives, recused=recused,
@@ -211,7 +214,6 @@ async def open_poll(
     poll_id = await agenda.change(context, freeze)
     live.meeting_changed(context.meeting["id"])
     return await get_poll(context, poll_id)
-
 
 
 async def void_poll(context: MeetingContext, principal: Principal, poll_id: int, reason: str) -> Row:
@@ -365,7 +367,7 @@ async def record_casting_vote(context: MeetingContext, principal: Principal, pol
 
 async def published_ballots(context: MeetingContext, poll_id: int) -> list[Row]:
     """A closed poll's ballots as leaves, sorted by receipt (never in casting order)."""
-    return await publication.published_ballots(context, await get_poll(context, poll_id))
+    return await publication.published_ballots(await get_poll(context, poll_id))
 
 
 async def board(context: MeetingContext, poll_id: int) -> Row:
@@ -381,8 +383,7 @@ async def my_ballots(context: MeetingContext, principal: Principal, poll_id: int
 
 async def secrecy_warning(poll: Row) -> str | None:
     """Why the chair should doubt a secret ballot's secrecy (rule 8), or None."""
-    if poll["method"] != "secret" or poll["electorate_size"] < SECRECY_MINIMUM:
-        return rules.secrecy_warning(poll["method"], poll["electorate_size"], [])
-    async with reading():
+    unique: list[int] = []
+    if poll["method"] == "secret" and poll["electorate_size"] >= SECRECY_MINIMUM:
         unique = await store.unique_weights(poll)
     return rules.secrecy_warning(poll["method"], poll["electorate_size"], unique)

@@ -402,5 +402,6 @@ async def unique_weights(poll: Row) -> list[int]:
     """Weights held by one elector only, where weights differ at all (cached per electorate)."""
     key = (poll["id"], poll["electorate_hash"])
     if key not in _UNIQUE_WEIGHTS:
-        _UNIQUE_WEIGHTS[key] = rules.unique_weights(await elector_weights(poll["id"]))
+        async with db.reading():
+            _UNIQUE_WEIGHTS[key] = rules.unique_weights(await elector_weights(poll["id"]))
     return _UNIQUE_WEIGHTS[key]
