@@ -67,3 +67,30 @@ def test_the_typed_core_imports_no_table_request_template_or_database(module):
     assert "governance.polls.majority" in reached or module != "governance.polls.rules"  # the walk works
     bad = {name: by for name, by in reached.items() if _forbidden(name)}
     assert not bad, f"{module} reaches {bad} (imported by)"
+
+
+def test_the_statutes_decode_every_clause_of_the_rule_set_once():
+    """Each rule-set column is a typed field of ``Statutes`` (two columns make one exact
+    fraction), so a new clause is one field and the type checker lists its readers."""
+    import dataclasses
+    from fractions import Fraction
+
+    from governance.demo import data
+    from governance.organisations.schemas import RuleSetIn
+    from governance.organisations.statutes import Statutes
+    from governance.organisations.tables import RuleSet
+    from governance.vocabulary import ElectionMethod, Language, Office, TieRule
+
+    fractions = {"quorum_numerator": "quorum", "quorum_denominator": "quorum",
+                 "second_call_numerator": "second_call", "second_call_denominator": "second_call"}  # fmt: skip
+    not_clauses = {"body", "effective_from", "effective_to", "created_at"}
+    fields = {f.name for f in dataclasses.fields(Statutes)}
+    columns = {column._meta.name for column in RuleSet._meta.columns} - not_clauses
+    assert {fractions.get(column, column) for column in columns} == fields
+
+    statutes = Statutes.from_row({"id": 1, **RuleSetIn(**data.METROPOLIS_BOARD_RULES).model_dump(mode="python")})
+    assert isinstance(statutes.tie_rule, TieRule) and isinstance(statutes.election_method, ElectionMethod)
+    assert statutes.quorum == Fraction(1, 2) and isinstance(statutes.authoritative_language, Language)
+    assert all(isinstance(office, Office) for office in statutes.minutes_signatories)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        statutes.tie_rule = TieRule.fails  # type: ignore[misc]
