@@ -27,8 +27,12 @@ run: $(VENV)/.installed
 	@echo "Open http://$(HOST):$(PORT) and sign in with one of the accounts above."
 	$(BIN)/governance serve --host $(HOST) --port $(PORT)
 
+# mypy --strict on the typed functional core: the pure rules and models (no tables, no requests).
+TYPED_CORE := governance/polls/rules.py governance/polls/model.py governance/polls/majority.py \
+	governance/polls/elections.py governance/organisations/statutes.py
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check governance tests bench piccolo_conf.py
+	$(BIN)/mypy --strict $(TYPED_CORE)
 
 # Debian packages the PDF minutes need: HarfBuzz's subsetter (byte-identical PDFs) and
 # poppler-utils (pdftoppm for the README's screenshot). Installed when missing and root.

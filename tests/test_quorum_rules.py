@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from governance.demo import data
 from governance.meetings.proxy_rules import LiveProxy, proxy_problems
 from governance.meetings.quorum import (
     ProxyState,
@@ -16,6 +18,8 @@ from governance.meetings.quorum import (
     required_count,
     voting_right,
 )
+from governance.organisations.schemas import RuleSetIn
+from governance.organisations.statutes import Statutes
 
 fractions = st.builds(Fraction, st.integers(min_value=0, max_value=12), st.integers(min_value=1, max_value=12)).filter(
     lambda f: f <= 1
@@ -132,12 +136,13 @@ def test_a_counting_proxy_has_an_absent_voting_grantor_and_a_present_holder(prox
         )
 
 
-RULE_SET = {
-    "proxies_allowed": True,
-    "proxy_max_per_holder": 2,
-    "proxy_holder_must_be_member": True,
-    "proxy_article": "Art. 3 (demo)",
-}
+STATUTES = dataclasses.replace(
+    Statutes.from_row({"id": 1, **RuleSetIn(**data.METROPOLIS_BOARD_RULES).model_dump(mode="python")}),
+    proxies_allowed=True,
+    proxy_max_per_holder=2,
+    proxy_holder_must_be_member=True,
+    proxy_article="Art. 3 (demo)",
+)
 
 
 @settings(max_examples=200)
@@ -149,7 +154,7 @@ RULE_SET = {
 def test_accepted_proxies_never_form_chains_or_exceed_the_cap(attempts, voters, cap):
     """Whatever members try, the proxies that pass the rules form no chain or cycle and
     respect the cap per holder."""
-    rule_set = {**RULE_SET, "proxy_max_per_holder": cap}
+    statutes = dataclasses.replace(STATUTES, proxy_max_per_holder=cap)
     names = {m: f"member {m}" for m in range(10)}
     live: list[LiveProxy] = []
     for grantor, holder in attempts:
@@ -157,7 +162,7 @@ def test_accepted_proxies_never_form_chains_or_exceed_the_cap(attempts, voters, 
             grantor=grantor,
             holder=holder,
             names=names,
-            rule_set=rule_set,
+            statutes=statutes,
             live=live,
             voters=voters,
             attending=set(),
@@ -179,7 +184,7 @@ def test_proxies_refused_when_the_statutes_forbid_them():
         grantor=1,
         holder=2,
         names={1: "A", 2: "B"},
-        rule_set={**RULE_SET, "proxies_allowed": False},
+        statutes=dataclasses.replace(STATUTES, proxies_allowed=False),
         live=[],
         voters={1, 2},
         attending=set(),

@@ -29,6 +29,7 @@ from governance.meetings import live
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import Meeting
+from governance.organisations.statutes import Statutes
 from governance.organisations.tables import Body, Member
 from governance.polls.voiding import void_open_polls, void_open_polls_on_item
 from governance.record import log
@@ -71,17 +72,17 @@ def now() -> dt.datetime:
     return clock.now()
 
 
-def _rules(context: MeetingContext) -> Row:
-    if context.rule_set is None:
+def _rules(context: MeetingContext) -> Statutes:
+    if context.statutes is None:
         raise Conflict(_("The meeting is not convened yet: its rules are not fixed."))
-    return context.rule_set
+    return context.statutes
 
 
 def drives(context: MeetingContext) -> bool:
     """The chair drives the agenda; the secretary too where the statutes allow it."""
-    rules = context.rule_set or {}
+    statutes = context.statutes
     return MeetingRole.chair in context.roles or (
-        MeetingRole.secretary in context.roles and bool(rules.get("secretary_may_drive_agenda"))
+        MeetingRole.secretary in context.roles and statutes is not None and statutes.secretary_may_drive_agenda
     )
 
 
@@ -173,7 +174,7 @@ async def _check_agenda_changeable(context: MeetingContext) -> bool:
             _(
                 "The agenda is adopted: changing it needs a decision ({article}). "
                 "Propose a procedural motion to amend the agenda first."
-            ).format(article=rules["agenda_article"])
+            ).format(article=rules.agenda_article)
         )
     if not drives(context):
         raise Forbidden(_("Only the chair drives the agenda at this meeting."))
@@ -356,7 +357,7 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
     if context.meeting["status"] == "closed":
         raise Conflict(_("The meeting is closed."))
     texts = {lang: getattr(data, f"text_{lang}").strip() for lang in ("en", "fr", "es")}
-    language = rules["authoritative_language"]
+    language = rules.authoritative_language.value
     if not texts[language]:
         message = _("Give the text in the authoritative language ({language}).").format(language=language)
         raise Invalid(message, fields={f"text_{language}": message})
@@ -403,13 +404,13 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
                     )
                 )
             depth = target["depth"] + 1
-            if depth > rules["amendment_max_depth"]:
+            if depth > rules.amendment_max_depth:
                 raise Conflict(
                     ngettext(
                         "The statutes allow amendments {depth} level deep ({article}): this would be {this}.",
                         "The statutes allow amendments {depth} levels deep ({article}): this would be {this}.",
-                        rules["amendment_max_depth"],
-                    ).format(depth=rules["amendment_max_depth"], article=rules["motions_article"], this=depth)
+                        rules.amendment_max_depth,
+                    ).format(depth=rules.amendment_max_depth, article=rules.motions_article, this=depth)
                 )
             decision_type = target["decision_type"]
         if data.kind == "procedural":
@@ -533,9 +534,9 @@ async def _move(
             pass  # the polls context checked who closed the vote or cast the deciding one
         elif not drives(context):
             raise Forbidden(_("Only the chair moves motions along at this meeting."))
-        if (current, target) == ("proposed", "debate") and rules["seconding_required"]:
+        if (current, target) == ("proposed", "debate") and rules.seconding_required:
             raise Conflict(
-                _("This motion needs a seconder first ({article}).").format(article=rules["motions_article"])
+                _("This motion needs a seconder first ({article}).").format(article=rules.motions_article)
             )
         if target in ("debate", "voting"):
             _require_session(context)

@@ -56,7 +56,7 @@ async def agenda_panel(
                 main = by_id[row["amends"]]
                 entry["diff"] = word_diff(services.text_in(main, language), services.text_in(row, language))
             motions.append(entry)
-        if register is not None and context.rule_set is not None:
+        if register is not None and context.statutes is not None:
             item_quorum = item_quorum_for(context, register, {r["member"] for r in recusals})
     my_member = services.member_of(context, principal)
     queue = facts["queue"]
@@ -86,13 +86,13 @@ async def agenda_panel(
 
 def item_quorum_for(context: MeetingContext, register: Register, recused: set[int]) -> Any:
     """The quorum for the current item: recused members leave it unless the statutes keep them."""
-    if not recused or (context.rule_set or {}).get("recused_count_for_quorum", True):
+    if not recused or context.statutes is None or context.statutes.recused_count_for_quorum:
         return register.quorum
     seated = {line.id for line in register.lines} - recused
     represented = {line.id for line in register.lines if line.state == "represented"} - recused
     attending = {m: mode for m, mode in register.attending.items() if m not in recused}
     return compute_quorum(
-        rule_for(context.rule_set or {}, context.meeting["convocation"]),
+        rule_for(context.statutes, context.meeting["convocation"]),
         seated=seated,
         voters=register.voters - recused,
         attending=attending,

@@ -36,6 +36,7 @@ from governance.meetings.quorum import (
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import Excusal, Meeting, Presence, Proxy, QuorumCheck
+from governance.organisations.statutes import Statutes
 from governance.organisations.tables import Member, MemberFee, Seat
 from governance.record import log
 from governance.vocabulary import MandateRole, MemberCategory, label
@@ -100,15 +101,15 @@ class Register:
         raise NotFound(_("This member has no seat in this meeting's body."))
 
 
-def _no_vote_reason(code: str | None, rule_set: Mapping[str, Any]) -> str | None:
+def _no_vote_reason(code: str | None, articles: Mapping[str, Any]) -> str | None:
     if code is None:
         return None
     kind, _sep, detail = code.partition(":")
     if kind == "category":
         return _("{category}: no vote ({article}).").format(
-            category=label(MemberCategory(detail)), article=rule_set["voting_categories_article"]
+            category=label(MemberCategory(detail)), article=articles["voting_categories_article"]
         )
-    return _("Fee for {year} not paid ({article}).").format(year=detail, article=rule_set["arrears_article"])
+    return _("Fee for {year} not paid ({article}).").format(year=detail, article=articles["arrears_article"])
 
 
 def revocation_reason(reason: str) -> str:
@@ -138,7 +139,7 @@ _REGISTER_TABLES = frozenset(
 class _CachedRegister:
     key: tuple[Any, ...]
     body: Row  # the context's cached rows it was loaded with (compared by identity)
-    rule_set: Row
+    statutes: Statutes
     register: Register
 
 
@@ -159,8 +160,8 @@ db.on_write(_forget_registers)
 
 async def load_register(context: MeetingContext) -> Register:
     """The register as it stands: seats, voting rights, stays, excusals, proxies, quorum."""
-    rule_set = context.rule_set
-    if rule_set is None:
+    statutes = context.statutes
+    if statutes is None:
         raise Conflict(_("The meeting is not convened yet: its rules are not fixed."))
     if db.in_writing():
         return await _load_register(context, None, fresh=True)
@@ -178,10 +179,10 @@ async def load_register(context: MeetingContext) -> Register:
         context.meeting["convocation"],
         meeting_year(context),
         id(context.body),
-        id(rule_set),
+        id(statutes),
     )
     cached = _registers.get(meeting_id)
-    if cached is not None and cached.key == key and cached.body is context.body and cached.rule_set is rule_set:
+    if cached is not None and cached.key == key and cached.body is context.body and cached.statutes is statutes:
         return replace(cached.register, context=context)
     generation = _register_generation
     register = await load_once(
@@ -190,14 +191,14 @@ async def load_register(context: MeetingContext) -> Register:
     if generation == _register_generation:  # nothing this process wrote meanwhile
         if len(_registers) > 64:
             _registers.clear()
-        _registers[meeting_id] = _CachedRegister(key, context.body, rule_set, register)
+        _registers[meeting_id] = _CachedRegister(key, context.body, statutes, register)
     # Shared with concurrent readers: the rows are theirs alike, the context is each one's.
     return replace(register, context=context)
 
 
 async def _load_register(context: MeetingContext, last_check: Row | None, *, fresh: bool) -> Register:
-    rule_set = context.rule_set
-    assert rule_set is not None
+    statutes = context.statutes
+    assert statutes is not None
     meeting_id, year = context.meeting["id"], meeting_year(context)
     async with reading():
         seats = (
@@ -243,8 +244,8 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
     rights = {
         s["id"]: voting_right(
             category=s["category"],
-            voting_categories=rule_set["voting_categories"].split(","),
-            arrears_remove_vote=rule_set["arrears_remove_vote"],
+            voting_categories=statutes.voting_categories,
+            arrears_remove_vote=statutes.arrears_remove_vote,
             fee_paid=fees.get(s["id"]),
             year=year,
         )
@@ -264,9 +265,9 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
         )
         for p in proxies
     ]
-    counted = counting_proxies(states, attending, voters, bool(rule_set["proxy_holder_must_be_member"]))
+    counted = counting_proxies(states, attending, voters, statutes.proxy_holder_must_be_member)
     quorum = compute_quorum(
-        rule_for(rule_set, context.meeting["convocation"]),
+        rule_for(statutes, context.meeting["convocation"]),
         seated=seated,
         voters=voters,
         attending=attending,
@@ -281,7 +282,10 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
     stay_count: dict[int, int] = {}
     for stay in stays:
         stay_count[stay["member"]] = stay_count.get(stay["member"], 0) + 1
-    articles = {key: rule_set[key] for key in ("voting_categories_article", "arrears_article")}
+    articles = {
+        "voting_categories_article": statutes.voting_categories_article,
+        "arrears_article": statutes.arrears_article,
+    }
     lines = []
     for seat in seats:
         member = seat["id"]
@@ -451,12 +455,12 @@ async def check_in(
     if mandate is None:
         message = _("This person does not represent {member} in this body.").format(member=member["name"])
         raise Invalid(message, fields={"person": message})
-    rule_set = context.rule_set or {}
-    if mode == "remote" and not (rule_set.get("remote_allowed") and context.meeting["mode"] != "in_person"):
+    statutes = context.statutes
+    if mode == "remote" and not (statutes and statutes.remote_allowed and context.meeting["mode"] != "in_person"):
         # The real reason: the statutes exclude it, or they allow it and this meeting was
         # convened in person (its mode, fixed by the convocation, says who may join remotely).
-        article = rule_set.get("remote_article", "")
-        if not rule_set.get("remote_allowed"):
+        article = statutes.remote_article if statutes else ""
+        if not (statutes and statutes.remote_allowed):
             message = _("The statutes do not allow remote participation ({article}).").format(article=article)
         else:
             message = _("This meeting is held in person: remote participation is not open ({article}).").format(
@@ -614,7 +618,7 @@ async def give_proxy(
             grantor=grantor["id"],
             holder=holder["id"],
             names=register.names,
-            rule_set=context.rule_set or {},
+            statutes=context.statutes,
             live=live_proxies,
             voters=register.voters,
             attending=set(register.attending),

@@ -32,7 +32,7 @@ from governance.meetings.attendance_schemas import (
 )
 from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
 from governance.meetings.services import MeetingContext, meeting_context, meeting_out, meeting_row
-from governance.vocabulary import QuorumCounts, QuorumOf, label
+from governance.vocabulary import label
 from governance.web import page
 
 Req = Request[Any, Any, Any]
@@ -40,21 +40,19 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 
 
 def quorum_out(register: attendance.Register) -> QuorumOut:
-    rule_set = register.context.rule_set or {}
+    statutes = register.context.statutes
+    assert statutes is not None  # a register exists only under a rule set
     q = register.quorum
     convocation = register.context.meeting["convocation"]
-    if convocation == 2:
-        fraction = f"{rule_set['second_call_numerator']}/{rule_set['second_call_denominator']}"
-        article = rule_set["second_call_article"]
-    else:
-        fraction = f"{rule_set['quorum_numerator']}/{rule_set['quorum_denominator']}"
-        article = rule_set["quorum_article"]
-    more = _("more than") if rule_set.get("quorum_strict") else _("at least")
+    share = statutes.quorum_fraction(convocation)
+    fraction = f"{share.numerator}/{share.denominator}"
+    article = statutes.quorum_article_for(convocation)
+    more = _("more than") if statutes.quorum_strict else _("at least")
     basis = _("{more} {fraction} {of}, counting {counts}").format(
         more=more,
         fraction=fraction,
-        of=label(QuorumOf(rule_set["quorum_of"])),
-        counts=label(QuorumCounts(rule_set["quorum_counts"])),
+        of=label(statutes.quorum_of),
+        counts=label(statutes.quorum_counts),
     )
     return QuorumOut(
         convocation=convocation,
@@ -251,7 +249,7 @@ async def _view_facts(context: MeetingContext) -> dict[str, Any]:
     from governance.agenda.views import agenda_rows
     from governance.polls.views import poll_rows
 
-    register = await attendance.load_register(context) if context.rule_set is not None else None
+    register = await attendance.load_register(context) if context.statutes is not None else None
     agenda = await agenda_rows(context)
     return {"register": register, "agenda": agenda, "polls": await poll_rows(context, agenda["motions"])}
 
@@ -264,7 +262,7 @@ async def _view(request: Req, context: MeetingContext, facts: dict[str, Any] | N
     if facts is None:
         facts = await _view_facts(context)
     register = None
-    if context.rule_set is not None and facts["register"] is not None:
+    if context.statutes is not None and facts["register"] is not None:
         # The register's rows are shared; its context is this reader's (roles, mandates).
         register = replace(facts["register"], context=context)
         values = _panel_context(request, register)
@@ -448,7 +446,7 @@ def _shared_parts(values: dict[str, Any], facts: dict[str, Any], view: str) -> d
         meeting.status,
         meeting.time_zone,
         values.get("drives"),
-        (context.rule_set or {}).get("authoritative_language"),
+        context.statutes.authoritative_language if context.statutes else None,
         context.organisation["slug"],
     )
     my_member = values.get("my_member")

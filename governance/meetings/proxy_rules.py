@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from governance.i18n import gettext as _
 from governance.i18n import ngettext
+from governance.organisations.statutes import Statutes
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,16 @@ def proxy_problems(
     grantor: int,
     holder: int,
     names: Mapping[int, str],
-    rule_set: Mapping[str, object],
+    statutes: Statutes,
     live: Iterable[LiveProxy],
     voters: set[int],
     attending: set[int],
     in_session: bool,
 ) -> dict[str, str]:
     """{field: sentence} for everything that stops ``grantor`` giving its proxy to ``holder``."""
-    article = rule_set["proxy_article"]
+    article = statutes.proxy_article
     live = list(live)
-    if not rule_set["proxies_allowed"]:
+    if not statutes.proxies_allowed:
         return {"holder": _("The statutes do not allow proxies ({article}).").format(article=article)}
     if grantor == holder:
         return {"holder": _("A member cannot hold its own proxy.")}
@@ -54,13 +55,13 @@ def proxy_problems(
         problems["holder"] = _(
             "{holder} has itself given its proxy: proxies cannot be passed on, no chains or cycles ({article})."
         ).format(holder=names[holder], article=article)
-    elif rule_set["proxy_holder_must_be_member"] and holder not in voters:
+    elif statutes.proxy_holder_must_be_member and holder not in voters:
         problems["holder"] = _("{holder} has no vote in this meeting, so it cannot hold a proxy ({article}).").format(
             holder=names[holder], article=article
         )
     else:
         held = sum(1 for p in live if p.holder == holder)
-        cap = int(rule_set["proxy_max_per_holder"])  # type: ignore[call-overload]
+        cap = statutes.proxy_max_per_holder
         if held >= cap:
             problems["holder"] = ngettext(
                 "{holder} already holds {held} proxy, the most the statutes allow ({article}).",

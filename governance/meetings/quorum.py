@@ -13,6 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from governance.organisations.statutes import Statutes
+from governance.vocabulary import QuorumCounts, QuorumOf
+
 
 @dataclass(frozen=True)
 class VotingRight:
@@ -44,20 +47,14 @@ class QuorumRule:
             raise ValueError("a quorum is a fraction between 0 and 1 and a non-negative minimum")
 
 
-def rule_for(rule_set: Mapping[str, object], convocation: int) -> QuorumRule:
-    """The quorum rule of a rule set row for the first or second convocation."""
-    if convocation == 2:
-        fraction = Fraction(int(rule_set["second_call_numerator"]), int(rule_set["second_call_denominator"]))  # type: ignore[call-overload]
-        minimum = int(rule_set["second_call_minimum"])  # type: ignore[call-overload]
-    else:
-        fraction = Fraction(int(rule_set["quorum_numerator"]), int(rule_set["quorum_denominator"]))  # type: ignore[call-overload]
-        minimum = int(rule_set["quorum_minimum"])  # type: ignore[call-overload]
+def rule_for(statutes: Statutes, convocation: int) -> QuorumRule:
+    """The statutes' quorum rule for the first or second convocation."""
     return QuorumRule(
-        counts_represented=rule_set["quorum_counts"] == "present_or_represented",
-        of_all_members=rule_set["quorum_of"] == "all_members",
-        fraction=fraction,
-        minimum=minimum,
-        strict=bool(rule_set.get("quorum_strict", False)),
+        counts_represented=statutes.quorum_counts == QuorumCounts.present_or_represented,
+        of_all_members=statutes.quorum_of == QuorumOf.all_members,
+        fraction=statutes.quorum_fraction(convocation),
+        minimum=statutes.quorum_minimum_for(convocation),
+        strict=statutes.quorum_strict,
     )
 
 

@@ -21,6 +21,7 @@ from governance.meetings.roles import MeetingRole, allowed_transitions, chair_ma
 from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
 from governance.meetings.tables import Event, Meeting
 from governance.organisations import services as organisations
+from governance.organisations.statutes import Statutes
 from governance.organisations.tables import Body, Mandate, Member, Organisation, RuleSet
 from governance.vocabulary import MeetingKind, MeetingMode, MeetingStatus, label
 
@@ -82,11 +83,13 @@ class MeetingContext:
     event: Row | None
     mandates: list[Row]
     roles: frozenset[MeetingRole]
-    rule_set: Row | None
+    rule_set: Row | None  # the raw row, for the pages that show or edit it; rules read ``statutes``
     secretary_email: str | None
     # Indexes of ``mandates`` (from the cache): a thousand mandates are not scanned per request.
     mandates_of: dict[int, list[Row]] | None = field(default=None, repr=False, compare=False)
     chair_found: Row | None = field(default=None, repr=False, compare=False)
+    # The rule set decoded once (None until the meeting is convened under one).
+    statutes: Statutes | None = field(default=None, repr=False, compare=False)
 
     @property
     def chair(self) -> Row | None:
@@ -114,6 +117,7 @@ class _Surroundings:
     secretary_email: str | None
     chair: Row | None
     mandates_of: dict[int, list[Row]]
+    statutes: Statutes | None = None
 
 
 # The meeting row is read afresh on every request (its status, secretary, chair and rule
@@ -195,6 +199,7 @@ async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surrounding
         secretary_email=secretary["email"] if secretary else None,
         chair=dict(chair) if chair else None,
         mandates_of=mandates_of,
+        statutes=Statutes.from_row(rule_set) if rule_set else None,
     )
     previous = _surroundings.get(key)
     if previous is not None and previous[1] == found:
@@ -250,6 +255,7 @@ async def meeting_context(slug: str, principal: Principal | None, meeting: Row |
         secretary_email=around.secretary_email,
         mandates_of=around.mandates_of,
         chair_found=around.chair,
+        statutes=around.statutes,
     )
 
 
@@ -276,7 +282,7 @@ def meeting_out(context: MeetingContext) -> MeetingOut:
         convocation=meeting["convocation"],
         self_check_in=meeting["self_check_in"],
         convened_at=meeting["convened_at"],
-        rule_set_version=context.rule_set["version"] if context.rule_set else None,
+        rule_set_version=context.statutes.version if context.statutes else None,
         secretary_email=context.secretary_email,
         chair=ChairOut(
             person_name=chair["person_name"],
@@ -340,7 +346,7 @@ async def _meeting_values(org: Row, data: MeetingIn) -> dict[str, Any]:
         )
     rule_set = await organisations.effective_rule_set(body["id"], data.starts_at.date())
     if rule_set is not None:
-        problems.update(statute_problems(rule_set, data.mode, data.kind))
+        problems.update(statute_problems(Statutes.from_row(rule_set), data.mode, data.kind))
     if problems:
         raise Invalid(_("Please correct the fields marked below."), fields=problems)
     values = data.model_dump(mode="python", exclude={"body", "event", "secretary_email", "starts_at", "ends_at"})
@@ -354,16 +360,16 @@ async def _meeting_values(org: Row, data: MeetingIn) -> dict[str, Any]:
     return values
 
 
-def statute_problems(rule_set: Row, mode: str, kind: str) -> dict[str, str]:
+def statute_problems(statutes: Statutes, mode: str, kind: str) -> dict[str, str]:
     """Procedures the body's statutes do not allow (rule 1: statutes first)."""
     problems: dict[str, str] = {}
-    if mode in (MeetingMode.remote, MeetingMode.hybrid) and not rule_set["remote_allowed"]:
+    if mode in (MeetingMode.remote, MeetingMode.hybrid) and not statutes.remote_allowed:
         problems["mode"] = _("The statutes do not allow remote participation ({article}).").format(
-            article=rule_set["remote_article"]
+            article=statutes.remote_article
         )
-    if kind == MeetingKind.written_procedure and not rule_set["written_procedure_allowed"]:
+    if kind == MeetingKind.written_procedure and not statutes.written_procedure_allowed:
         problems["kind"] = _("The statutes do not allow a written procedure ({article}).").format(
-            article=rule_set["written_procedure_article"]
+            article=statutes.written_procedure_article
         )
     return problems
 
@@ -394,7 +400,7 @@ async def update_meeting(context: MeetingContext, data: MeetingIn) -> Row:
     values = await _meeting_values(context.organisation, data)
     if context.meeting["status"] == "convened":
         # The statutes in force were fixed at convening; re-check against them.
-        problems = statute_problems(context.rule_set or {}, data.mode, data.kind) if context.rule_set else {}
+        problems = statute_problems(context.statutes, data.mode, data.kind) if context.statutes else {}
         if problems:
             raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
@@ -430,18 +436,19 @@ async def transition(
         rule_set = await organisations.effective_rule_set(context.body["id"], meeting["starts_at"].date())
         if rule_set is None:
             raise Conflict(_("No rule set of this body is in force on the meeting's date: add one first."))
-        if problems := statute_problems(rule_set, meeting["mode"], meeting["kind"]):
+        statutes = Statutes.from_row(rule_set)
+        if problems := statute_problems(statutes, meeting["mode"], meeting["kind"]):
             raise Conflict(" ".join(problems.values()))
-        notice = dt.timedelta(days=rule_set["notice_days"])
+        notice = dt.timedelta(days=statutes.notice_days)
         if meeting["starts_at"] - at < notice:
             raise Conflict(
                 _("The statutes require {days} days' notice ({article}): convene by {deadline} at the latest.").format(
-                    days=rule_set["notice_days"],
-                    article=rule_set["notice_article"],
+                    days=statutes.notice_days,
+                    article=statutes.notice_article,
                     deadline=(meeting["starts_at"] - notice).date().isoformat(),
                 )
             )
-        values.update({Meeting.rule_set: rule_set["id"], Meeting.convened_at: at})
+        values.update({Meeting.rule_set: statutes.id, Meeting.convened_at: at})
     if target == "draft":
         values.update({Meeting.rule_set: None, Meeting.convened_at: None})
     async with writing():

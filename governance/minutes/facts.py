@@ -46,7 +46,8 @@ def _quorum(row: Row) -> Row:
 
 
 async def gather(context: MeetingContext) -> Row:
-    meeting_id, language = context.meeting["id"], (context.rule_set or {}).get("authoritative_language", "en")
+    statutes = context.statutes
+    meeting_id, language = context.meeting["id"], statutes.authoritative_language.value if statutes else "en"
     register = await attendance.load_register(context)
     async with reading():
         events = (
@@ -84,7 +85,6 @@ async def gather(context: MeetingContext) -> Row:
     polls_by_motion: dict[int, list[Row]] = {}
     for poll in polls:
         polls_by_motion.setdefault(poll["motion"], []).append(poll)
-    rules = context.rule_set or {}
     facts: Row = {
         "organisation": {
             "slug": context.organisation["slug"],
@@ -101,8 +101,8 @@ async def gather(context: MeetingContext) -> Row:
             "starts_at": _when(context.meeting["starts_at"]),
             "convened_at": _when(context.meeting["convened_at"]),
             "convocation": context.meeting["convocation"],
-            "notice_days": rules.get("notice_days"),
-            "notice_article": rules.get("notice_article"),
+            "notice_days": statutes.notice_days if statutes else None,
+            "notice_article": statutes.notice_article if statutes else None,
             "opened_at": _when(opened),
             "closed_at": _when(closed),
         },

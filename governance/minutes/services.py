@@ -260,7 +260,7 @@ async def approve(context: MeetingContext, principal: Principal, version: int, d
     """Approval pins the exact content. ``decision``: the number of an adopted decision of a
     later meeting approving them ("approved as corrected"); without it, the chair approves as
     the statutes' article on minutes allows."""
-    rules = context.rule_set or {}
+    statutes = context.statutes
     row = await get_version(context, version)
     if decision:
         async with reading():
@@ -276,7 +276,7 @@ async def approve(context: MeetingContext, principal: Principal, version: int, d
     else:
         if MeetingRole.chair not in context.roles:
             raise Forbidden(_("Without a decision of the Board, only the chair approves the minutes."))
-        approval = _("Approved by the chair ({article}).").format(article=rules.get("minutes_article", ""))
+        approval = _("Approved by the chair ({article}).").format(article=statutes.minutes_article if statutes else "")
     return await _step(
         context, version, ("circulated",),
         {MinutesVersion.status: "approved", MinutesVersion.approved_at: _now(),
@@ -289,8 +289,9 @@ async def approve(context: MeetingContext, principal: Principal, version: int, d
 
 
 def signatory_offices(context: MeetingContext) -> list[str]:
-    offices = (context.rule_set or {}).get("minutes_signatories") or "president,secretary_general"
-    return [o.strip() for o in offices.split(",") if o.strip()]
+    if context.statutes is None or not context.statutes.minutes_signatories:
+        return ["president", "secretary_general"]
+    return [office.value for office in context.statutes.minutes_signatories]
 
 
 async def offices_held(context: MeetingContext, person_id: int) -> dict[str, bool]:

@@ -20,7 +20,7 @@ Connection = ASGIConnection[Any, Any, Any, Any]
 
 def holds_casting_vote(context: MeetingContext, person_id: int | None) -> bool:
     """The casting vote belongs to the office the rule set names (an acting holder inherits it)."""
-    office = (context.rule_set or {}).get("casting_vote_office")
+    office = context.statutes.casting_vote_office if context.statutes else None
     return office is not None and any(
         m["person"] == person_id and office in (m["office"], m.get("acting_office")) for m in context.mandates
     )
@@ -29,7 +29,7 @@ def holds_casting_vote(context: MeetingContext, person_id: int | None) -> bool:
 async def casting_vote_holder(connection: Connection, handler: BaseRouteHandler) -> None:
     context = await resolve_meeting(connection)
     principal = connection.scope.get("user")
-    if no_office(context.rule_set or {}) is not None:
+    if no_office(context.statutes) is not None:
         # Nobody holds what the statutes do not give: say why (with the poll, a secret ballot's tie).
         async with reading():
             poll = (
@@ -37,6 +37,6 @@ async def casting_vote_holder(connection: Connection, handler: BaseRouteHandler)
                 .where((Poll.id == connection.path_params.get("poll_id")) & (Poll.meeting == context.meeting["id"]))
                 .first()
             )
-        raise Forbidden(no_office(context.rule_set or {}, poll) or "")
+        raise Forbidden(no_office(context.statutes, poll) or "")
     if not holds_casting_vote(context, getattr(principal, "person_id", None)):
         raise Forbidden(_("Only the holder of the office named in the statutes casts the deciding vote."))

@@ -11,18 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from governance.i18n import gettext as _
+from governance.organisations.statutes import Statutes
 from governance.vocabulary import TieRule, label
 
 Row = dict[str, Any]
 
 
-def no_office(rules: Row, poll: Row | None = None) -> str | None:
+def no_office(statutes: Statutes | None, poll: Row | None = None) -> str | None:
     """The refusal when the statutes name no office that casts a deciding vote, else None;
     with the poll at hand, the reason that poll's tie was settled without one."""
-    if rules.get("casting_vote_office"):
+    if statutes is not None and statutes.casting_vote_office:
         return None
-    article = rules.get("tie_article", "")
-    tie_rule = poll["tie_rule"] if poll is not None else rules.get("tie_rule")
+    article = statutes.tie_article if statutes else ""
+    tie_rule = poll["tie_rule"] if poll is not None else (statutes.tie_rule.value if statutes else None)
     if poll is not None and poll["method"] == "secret" and tie_rule == TieRule.chair_prevails:
         return _secret(article)
     return _("The statutes name no office that casts a deciding vote ({article}). Their tie rule: {rule}.").format(
@@ -36,10 +37,10 @@ def _secret(article: str) -> str:
     ).format(article=article)
 
 
-def casting_vote_refusal(poll: Row, rules: Row) -> str:
+def casting_vote_refusal(poll: Row, statutes: Statutes | None) -> str:
     """Why ``poll`` does not wait for a casting vote."""
-    article = poll.get("majority_article") or rules.get("tie_article", "")
-    tie_article = rules.get("tie_article", "")
+    tie_article = statutes.tie_article if statutes else ""
+    article = poll.get("majority_article") or tie_article
     if poll["casting_vote"] is not None:
         return _("The casting vote on this vote is already recorded.")
     if poll["status"] == "void":

@@ -8,21 +8,17 @@ Must run inside the caller's writing transaction.
 from __future__ import annotations
 
 from governance import clock
-from governance.polls.tables import Poll
+from governance.polls import store
 from governance.record import log
 
 
 async def void_open_polls(meeting_id: int, motion_id: int, actor: int | None, reason: str) -> list[int]:
     """Void the motion's open poll, if any; its ballots stay in the record but never count."""
     at = clock.now()
-    voided = (
-        await Poll.update({Poll.status: "void", Poll.voided_at: at, Poll.voided_by: actor, Poll.void_reason: reason})
-        .where((Poll.motion == motion_id) & (Poll.status == "open"))
-        .returning(Poll.id)
-    )
-    for row in voided:
-        await log.append(meeting_id, "poll_voided", actor, at, poll=row["id"], motion=motion_id, reason=reason)
-    return [row["id"] for row in voided]
+    voided = await store.void_open(motion_id, at, actor, reason)
+    for poll_id in voided:
+        await log.append(meeting_id, "poll_voided", actor, at, poll=poll_id, motion=motion_id, reason=reason)
+    return voided
 
 
 async def void_open_polls_on_item(meeting_id: int, item_id: int, actor: int | None, reason: str) -> list[int]:

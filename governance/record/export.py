@@ -66,8 +66,8 @@ async def record(context: MeetingContext) -> Row:
         if event["kind"] == "poll_closed":
             payload = json.loads(event["payload"])
             closed_payloads[payload["poll"]] = payload
-    register = await attendance.load_register(context) if context.rule_set else None
-    weighted = bool((context.rule_set or {}).get("weighted_votes"))
+    register = await attendance.load_register(context) if context.statutes else None
+    weighted = context.statutes is not None and context.statutes.weighted_votes
     members = await _members(register, weighted)
     return {
         "format": FORMAT,
