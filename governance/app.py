@@ -59,6 +59,7 @@ def route_handlers() -> list[Any]:
     from governance.minutes.verify_pages import PublishedMinutes, VerifyPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
     from governance.polls.controllers import CandidateApi, CandidatePages, PollApi, PollPages
+    from governance.polls.secret_request_controllers import SecretBallotRequestApi, SecretBallotRequestPages
 
     return [
         health,
@@ -77,6 +78,8 @@ def route_handlers() -> list[Any]:
         PollPages,
         CandidateApi,
         CandidatePages,
+        SecretBallotRequestApi,
+        SecretBallotRequestPages,
         MinutesPages,
         VerifyPages,
         PublishedMinutes,

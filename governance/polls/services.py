@@ -50,7 +50,7 @@ from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import MajorityRule, Member
-from governance.polls import elections
+from governance.polls import elections, secrecy_rules, secret_requests
 from governance.polls.guards import holds_casting_vote
 from governance.polls.majority import Count, Majority, decide
 from governance.polls.tables import Candidate, Participation, Poll, PollElector, RollCallVote, SecretBallot
@@ -306,12 +306,10 @@ async def open_poll(
         if motion["status"] != "voting":
             raise Conflict(_("Put the motion to the vote first."))
         election = motion["decision_type"] == "election"
-        if election and rules.get("secret_ballot_for_elections") and method != "secret":
-            raise Conflict(
-                _("The statutes require a secret ballot for elections ({article}).").format(
-                    article=rules.get("secret_ballot_article", "")
-                )
-            )
+        # Elections, personal matters, members' requests: the statutes may impose the secret ballot.
+        secrecy = await secret_requests.required(context, motion)
+        if secrecy.method is not None and method != secrecy.method:
+            raise Conflict(secrecy_rules.refusal(secrecy, rules.get("secret_ballot_article", "")))
         if election and method not in BALLOT_METHODS:
             raise Conflict(_("An election is held by roll call or by secret ballot."))
         majority = (
