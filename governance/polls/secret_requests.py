@@ -10,6 +10,7 @@ requests reach the statutes' number, the next poll on the motion must be secret:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from governance.errors import Conflict, Forbidden
 from governance.i18n import gettext as _
 from governance.meetings import attendance
 from governance.meetings.services import MeetingContext
-from governance.polls.secrecy_rules import Secrecy, SecretClauses, request_refusal, required_method
+from governance.polls.secrecy_rules import Secrecy, SecretClauses, refusal, request_refusal, required_method
 from governance.polls.tables import SecretBallotRequest
 from governance.record import log
 
@@ -142,3 +143,71 @@ async def request(context: MeetingContext, principal: Principal, motion_id: int,
         return state
 
     return await agenda.change(context, ask)
+
+
+# --- what the meeting pages show ----------------------------------------------------------
+
+
+async def rows_for(context: MeetingContext, motions: Iterable[Row]) -> dict[int, list[str]]:
+    """Who asked, per motion still before the meeting (read once per change, for every reader).
+    No statement at all when the statutes provide for no request or no motion is open."""
+    ids = [m["id"] for m in motions if m["status"] in OPEN_MOTION]
+    if not ids or clauses_of(context.rule_set).on_request_of is None:
+        return {}
+    rows = (
+        await SecretBallotRequest.select(SecretBallotRequest.motion, SecretBallotRequest.member.slug.as_alias("slug"))
+        .where(SecretBallotRequest.motion.is_in(ids))
+        .order_by(SecretBallotRequest.id)
+    )
+    asked: dict[int, list[str]] = {}
+    for row in rows:
+        asked.setdefault(row["motion"], []).append(row["slug"])
+    return asked
+
+
+def spoken_for(register: attendance.Register | None, person_id: int | None) -> list[tuple[str, str]]:
+    """(slug, name) of the voting members this person speaks for: checked in for, or by proxy."""
+    if register is None or person_id is None:
+        return []
+    mine: list[tuple[str, str]] = []
+    for line in register.lines:
+        if line.id not in register.voters:
+            continue
+        if line.id in register.attending:
+            speaker = register.representatives.get(line.id)
+        elif line.id in register.represented_by:
+            speaker = register.representatives.get(register.represented_by[line.id])
+        else:
+            continue
+        if speaker == person_id:
+            mine.append((line.slug, line.name))
+    return mine
+
+
+def panel(
+    context: MeetingContext,
+    principal: Principal,
+    register: attendance.Register | None,
+    motions: Iterable[Row],
+    asked: dict[int, list[str]],
+) -> dict[str, Any]:
+    """Per open motion: the requests so far, the method the statutes impose (with the sentence),
+    and the members this reader may still ask for."""
+    clauses = clauses_of(context.rule_set)
+    mine = spoken_for(register, principal.person_id) if context.meeting["status"] == "open" else []
+    shown: dict[int, dict[str, Any]] = {}
+    for motion in motions:
+        if motion["status"] not in OPEN_MOTION:
+            continue
+        members = asked.get(motion["id"], [])
+        secrecy = required_method(motion["decision_type"], clauses, len(members))
+        shown[motion["id"]] = {
+            "requests": len(members),
+            "threshold": clauses.on_request_of,
+            "forced": secrecy.method,
+            "sentence": refusal(secrecy, clauses.article) if secrecy.method else "",
+            "may_ask": [(slug, name) for slug, name in mine if slug not in members]
+            if clauses.on_request_of is not None
+            else [],
+        }
+    return {"secret_requests": shown}
