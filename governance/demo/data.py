@@ -118,8 +118,6 @@ METROPOLIS_BOARD_RULES = {
     "second_call_denominator": 3,
     "second_call_minimum": 5,
     "second_call_article": "Art. 11.5 (demo)",
-    "abstention_treatment": "not_cast",
-    "abstention_article": "Art. 11.6 (demo)",
     "tie_rule": "chair_prevails",
     "tie_article": "Art. 11.6 (demo)",
     "proxies_allowed": True,

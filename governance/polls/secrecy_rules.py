@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from governance.i18n import gettext as _
+from governance.i18n import ngettext
 
 SECRET = "secret"  # noqa: S105 - the poll method, not a password
 # Decision types that concern a person (vocabulary: governance.vocabulary.DecisionType).
@@ -74,9 +75,11 @@ def refusal(secrecy: Secrecy, article: str) -> str:
         message = _("The statutes require a secret ballot on personal matters ({article}): the vote must be secret.")
         return message.format(article=article)
     if secrecy.reason is SecrecyReason.members_request:
-        return _("{n} members asked for a secret ballot ({article}): the vote must be secret.").format(
-            n=secrecy.requests, article=article
-        )
+        return ngettext(
+            "{n} member asked for a secret ballot ({article}): the vote must be secret.",
+            "{n} members asked for a secret ballot ({article}): the vote must be secret.",
+            secrecy.requests,
+        ).format(n=secrecy.requests, article=article)
     return ""
 
 
