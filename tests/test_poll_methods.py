@@ -371,6 +371,7 @@ async def test_the_pages_election_ballot_show_of_hands_and_changing_a_ballot(dem
         {"member": "guangzhou", "choice": _field(confirm.text, "choice"), "token": _field(confirm.text, "token")},
     )
     assert "Your vote is recorded." in receipt.text and "Change my vote" in receipt.text
+    assert "The statutes let a ballot be changed until the vote closes (Art. 11.12 (demo))." in receipt.text
     change = await tablet.post_form(
         f"/meetings/{slug}/polls/{poll['id']}/change",
         {"member": "guangzhou", "previous": _field(receipt.text, "previous")},

@@ -149,6 +149,16 @@ async def test_only_who_speaks_for_a_voting_member_present_may_ask(demo, make_cl
     assert by_proxy.status_code == 201, by_proxy.text
     assert by_proxy.json()["members"] == ["moscow"]
 
+    # A member recused on the item is out of its votes, and so of asking how they are taken.
+    guangzhou = await voter(make_client, "guangzhou")
+    recused = await guangzhou.send(
+        "POST", f"{API}/agenda/items/{motion['item']}/recusals", json={"reason": "A personal interest"}
+    )
+    assert recused.status_code == 201, recused.text
+    refused = await _ask(guangzhou, motion, "guangzhou")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Guangzhou is recused on this item (Art. 11.11 (demo))."
+
 
 async def test_statutes_without_the_clause_refuse_requests(demo, make_client):
     await _rules(secret_ballot_on_request_of=None)

@@ -142,6 +142,8 @@ METROPOLIS_BOARD_RULES = {
     "languages": "en,fr,es",
     "authoritative_language": "fr",
     "languages_article": "Art. 20 (demo)",
+    "recusal_article": "Art. 11.11 (demo)",
+    "voting_article": "Art. 11.12 (demo)",
 }
 
 # decision type -> (numerator, denominator, strict, base, article)

@@ -111,7 +111,11 @@ async def request(context: MeetingContext, principal: Principal, motion_id: int,
             raise Forbidden(_("You do not speak for {member} at this meeting.").format(member=line.name))
         recused = {r["member"] for r in await agenda.list_recusals(context, motion["item"])}
         if line.id in recused:
-            raise Forbidden(_("{member} is recused on this item.").format(member=line.name))
+            raise Forbidden(
+                _("{member} is recused on this item ({article}).").format(
+                    member=line.name, article=(context.rule_set or {}).get("recusal_article", "")
+                )
+            )
         already = (
             await SecretBallotRequest.select(SecretBallotRequest.id)
             .where((SecretBallotRequest.motion == motion_id) & (SecretBallotRequest.member == line.id))
