@@ -65,33 +65,98 @@ def _copy_sqlite(source: str, target: str) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.skipif(ENGINE != "sqlite", reason="the SQLite table rebuild (PostgreSQL: tests/test_schema.py)")
-async def test_dropping_the_abstention_clause_keeps_every_row(demo, tmp_path: Path):
-    source = db.engine().path  # type: ignore[attr-defined]
-    assert (await RuleSet.count()) >= 1
-    db.engine().path = str(tmp_path / "before.sqlite3")  # type: ignore[attr-defined]
-    await _migrate_all_but_the_drop()
-    rule_set_columns = {row["name"] for row in await db.engine().run_ddl("PRAGMA table_info(rule_set)")}
-    assert set(DROPPED) <= rule_set_columns
-    counts = _copy_sqlite(source, db.engine().path)  # type: ignore[attr-defined]
-    assert counts["rule_set"] >= 1 and counts["majority_rule"] >= 1 and counts["meeting"] >= 1
+async def _copy_postgres(source_dsn: str, target_dsn: str) -> dict[str, int]:
+    """Every row of every table of ``source`` into ``target`` (foreign-key triggers off); rows per table."""
+    import asyncpg
 
-    await db.migrate()
+    source, target = await asyncpg.connect(source_dsn), await asyncpg.connect(target_dsn)
+    counts: dict[str, int] = {}
+    try:
+        rows = await source.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        tables = [row["tablename"] for row in rows]
+        async with target.transaction():
+            await target.execute("SET LOCAL session_replication_role = replica")
+            for table in sorted(tables):
+                if table in SKIPPED:
+                    continue
+                rows = await source.fetch(f'SELECT * FROM "{table}"')
+                counts[table] = len(rows)
+                if not rows:
+                    continue
+                columns = list(rows[0].keys())
+                extra = DROPPED if table == "rule_set" else {}
+                records = [(*row.values(), *extra.values()) for row in rows]
+                await target.copy_records_to_table(table, records=records, columns=[*columns, *extra])
+    finally:
+        await source.close()
+        await target.close()
+    return counts
 
-    after = {row["name"] for row in await db.engine().run_ddl("PRAGMA table_info(rule_set)")}
-    assert after == rule_set_columns - set(DROPPED)
+
+async def _columns_of(table: str) -> set[str]:
+    if db.is_sqlite():
+        return {row["name"] for row in await db.engine().run_ddl(f"PRAGMA table_info({table})")}
+    rows = await db.engine().run_ddl(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'")
+    return {row["column_name"] for row in rows}
+
+
+async def _upgraded(counts: dict[str, int], rule_set_columns: set[str]) -> None:
+    """The database after the drop: the same rows, the columns gone, the constraints there."""
+    assert set(DROPPED) <= rule_set_columns and counts["rule_set"] >= 1 and counts["meeting"] >= 1
+    assert await _columns_of("rule_set") == rule_set_columns - set(DROPPED)
     for table, count in counts.items():
-        assert (await db.engine().run_ddl(f"SELECT count(*) AS n FROM {table}"))[0]["n"] == count, table
-    assert await db.engine().run_ddl("PRAGMA foreign_key_check") == []
-    assert (await db.engine().run_ddl("PRAGMA integrity_check"))[0]["integrity_check"] == "ok"
-    indexes = {row["name"] for row in await db.engine().run_ddl("PRAGMA index_list(rule_set)")}
+        assert (await db.engine().run_ddl(f'SELECT count(*) AS n FROM "{table}"'))[0]["n"] == count, table
+    if db.is_sqlite():
+        assert await db.engine().run_ddl("PRAGMA foreign_key_check") == []
+        assert (await db.engine().run_ddl("PRAGMA integrity_check"))[0]["integrity_check"] == "ok"
+        indexes = {row["name"] for row in await db.engine().run_ddl("PRAGMA index_list(rule_set)")}
+    else:
+        rows = await db.engine().run_ddl("SELECT indexname FROM pg_indexes WHERE tablename = 'rule_set'")
+        indexes = {row["indexname"] for row in rows}
     assert "rule_set_version_unique" in indexes
     # The rule sets, their majority rules and the meetings that cite them are the demo's.
     board = await RuleSet.select().where(RuleSet.title.like("%Board%")).first()
     assert board["secret_ballot_on_request_of"] == 3 and board["quorum_article"]
     assert await MajorityRule.count().where(MajorityRule.rule_set == board["id"]) >= 1
-    # The check that every clause cites its article survived the rebuild.
+    # The check that every clause cites its article survived.
     with pytest.raises(db.IntegrityViolation) as caught:
         async with db.writing():
             await RuleSet.update({RuleSet.tie_article: " "}).where(RuleSet.id == board["id"])
     assert caught.value.kind == "check"
+    # And the one on the dropped clause went with it: a rule set is written without it.
+    async with db.writing():
+        await RuleSet.update({RuleSet.tie_article: "Art. 11.6 (demo)"}).where(RuleSet.id == board["id"])
+
+
+async def test_dropping_the_abstention_clause_keeps_every_row(demo, tmp_path: Path):
+    assert (await RuleSet.count()) >= 1
+    if ENGINE == "sqlite":
+        source = db.engine().path  # type: ignore[attr-defined]
+        db.engine().path = str(tmp_path / "before.sqlite3")  # type: ignore[attr-defined]
+        await _migrate_all_but_the_drop()
+        rule_set_columns = await _columns_of("rule_set")
+        counts = _copy_sqlite(source, db.engine().path)  # type: ignore[attr-defined]
+        await db.migrate()
+        await _upgraded(counts, rule_set_columns)
+        return
+    from .conftest import PG_TEST_DB, recreate_pg_database
+
+    upgrade = f"{PG_TEST_DB}_upgrade"
+    engine = db.engine()
+    original = dict(engine.config)  # type: ignore[attr-defined]
+    target_dsn = original["dsn"].rsplit("/", 1)[0] + f"/{upgrade}"
+    await recreate_pg_database(upgrade)
+    await db.stop()
+    try:
+        engine.config = {"dsn": target_dsn}  # type: ignore[attr-defined]
+        await db.start()
+        await _migrate_all_but_the_drop()
+        rule_set_columns = await _columns_of("rule_set")
+        counts = await _copy_postgres(original["dsn"], target_dsn)
+        await db.migrate()
+        await _upgraded(counts, rule_set_columns)
+        await db.stop()
+    finally:
+        engine.config = original  # type: ignore[attr-defined]
+        await db.start()
+        await recreate_pg_database(upgrade, create=False)
