@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
 from governance.accounts.guards import principal_of
+from governance.agenda.guards import representative
 from governance.meetings.attendance_controllers import page_action
 from governance.meetings.guards import meeting_of, participant
 from governance.polls import secret_requests
@@ -55,7 +56,11 @@ class SecretBallotRequestApi(Controller):
     async def list_requests(self, request: Req, motion_id: int) -> SecretBallotRequestsOut:
         return _out(await secret_requests.list_requests(meeting_of(request), motion_id))
 
-    @post("/", summary="Ask for a secret ballot for a member you speak for (a second time: 200, counted once)")
+    @post(
+        "/",
+        guards=[representative],
+        summary="Ask for a secret ballot for a member you speak for (a second time: 200, counted once)",
+    )
     async def make_request(
         self, request: Req, motion_id: int, data: SecretBallotRequestIn
     ) -> Response[SecretBallotRequestsOut]:
@@ -68,7 +73,7 @@ class SecretBallotRequestPages(Controller):
     include_in_schema = False
     guards = [participant]
 
-    @post("/")
+    @post("/", guards=[representative])
     async def make_request(self, request: Req, motion_id: int, data: Form) -> Template | Redirect:
         return await page_action(
             request,
