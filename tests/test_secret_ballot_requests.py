@@ -15,7 +15,7 @@ from governance.polls.secrecy_rules import (
     required_method,
 )
 from governance.polls.tables import SecretBallotRequest
-from tests.test_poll_methods import _motion, _open, _rules, _sitting
+from tests.test_poll_methods import _election_item, _motion, _open, _rules, _sitting
 from tests.test_polls import API, SLUG, VOTERS, voter
 
 ARTICLE = "Art. 11.9 (demo)"
@@ -202,6 +202,21 @@ async def test_personal_matters_are_voted_by_secret_ballot_where_the_statutes_sa
     assert (await _open(chair, motion, "roll_call"))["method"] == "roll_call"
 
 
+async def test_an_election_is_a_personal_matter(demo, make_client):
+    """Even where the statutes do not require a secret ballot for elections as such."""
+    await _rules(secret_ballot_for_elections=False)
+    desk, chair = await _sitting(make_client)
+    item_id = await _election_item(make_client, desk, chair, "Election of the Treasurer")
+    motion = await _motion(make_client, desk, chair, item_id=item_id, text_fr="Élection du trésorier")
+    refused = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": "roll_call"})
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        f"The statutes require a secret ballot on personal matters ({ARTICLE}): the vote must be secret."
+    )
+    listed = (await chair.get(_requests_url(motion))).json()
+    assert (listed["secret_required"], listed["reason"]) == (True, "personal_matter")
+
+
 # --- the tablet -------------------------------------------------------------------------------
 
 
@@ -223,4 +238,6 @@ async def test_a_member_asks_from_the_tablet(demo, make_client):
     page = await tablet.get(f"/meetings/{SLUG}")
     assert "3 of 3 requests: the vote will be secret" in page.text
     console = await chair.get(f"/meetings/{SLUG}/console")
-    assert "3 members asked for a secret ballot" in console.text
+    assert f"3 members asked for a secret ballot ({ARTICLE}): the vote must be secret." in console.text
+    # The console offers the method the statutes impose, and only it.
+    assert 'name="method" value="secret"' in console.text and 'value="roll_call"' not in console.text
