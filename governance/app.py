@@ -60,6 +60,7 @@ def route_handlers() -> list[Any]:
     from governance.minutes.verify_pages import PublishedMinutes, VerifyPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
     from governance.polls.controllers import CandidateApi, CandidatePages, PollApi, PollPages
+    from governance.polls.secret_request_controllers import SecretBallotRequestApi, SecretBallotRequestPages
 
     return [
         health,
@@ -80,6 +81,8 @@ def route_handlers() -> list[Any]:
         PollPages,
         CandidateApi,
         CandidatePages,
+        SecretBallotRequestApi,
+        SecretBallotRequestPages,
         MinutesPages,
         VerifyPages,
         PublishedMinutes,

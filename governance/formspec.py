@@ -48,7 +48,6 @@ FIELD_LABELS: dict[str, Any] = {
     "second_call_numerator": _l("Second convocation: numerator"),
     "second_call_denominator": _l("Second convocation: denominator"),
     "second_call_minimum": _l("Second convocation: minimum number"),
-    "abstention_treatment": _l("Abstentions"),
     "tie_rule": _l("Tie rule"),
     "casting_vote_office": _l("Office with the casting vote"),
     "proxies_allowed": _l("Proxies allowed"),

@@ -73,11 +73,6 @@ class QuorumOf(StrEnum):
     all_members = "all_members"
 
 
-class AbstentionTreatment(StrEnum):
-    not_cast = "not_cast"  # abstentions are not votes cast (French default)
-    cast = "cast"
-
-
 class TieRule(StrEnum):
     fails = "fails"
     chair_prevails = "chair_prevails"
@@ -210,10 +205,6 @@ LABELS: dict[type[StrEnum], dict[str, LazyString]] = {
     QuorumOf: {
         "voting_members": _l("of the members entitled to vote"),
         "all_members": _l("of all members"),
-    },
-    AbstentionTreatment: {
-        "not_cast": _l("Abstentions are not counted as votes cast"),
-        "cast": _l("Abstentions are counted as votes cast"),
     },
     TieRule: {
         "fails": _l("A tied motion fails"),

@@ -165,6 +165,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     | MEETING_SECRETARY,
     ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/elect-unopposed"): DRIVER,
     ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/candidates"): DRIVER | MEETING_SECRETARY,
+    # Members ask for a secret ballot; whether for a member one speaks for is the service's check.
+    ("GET", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/secret-ballot-requests"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/motions/{motion_id:int}/secret-ballot-requests"): REPRESENTATIVE,
+    ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/secret-ballot-requests"): REPRESENTATIVE,
     ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/candidates/{member:str}/withdraw"): DRIVER
     | MEETING_SECRETARY,
     ("POST", "/meetings/{slug:str}/motions/{motion_id:int}/elect-unopposed"): DRIVER,

@@ -157,6 +157,8 @@ async def test_minutes_from_draft_to_publication_over_the_pages(played, make_cli
     assert 'class="authority translation"' in english.text
     assert "Translation — not authoritative; the authoritative version is in FR" in english.text
     assert "Version 2 — published" in english.text
+    # The rule set's languages clause, with its article (rule 16).
+    assert "Languages of the statutes: English, Français, Español (Art. 20 (demo))." in english.text
     spanish = await member.get(f"{BASE}/2?lang=es")
     assert '<article class="minutes-doc" lang="es">' in spanish.text and "authority translation" in spanish.text
     # The first version was never signed.

@@ -312,7 +312,8 @@ def _field(html: str, name: str) -> str:
 
 async def test_the_pages_election_ballot_show_of_hands_and_changing_a_ballot(demo, make_client):
     """The same flows as a chair on the console and a member on a tablet see them."""
-    await _rules(ballots_changeable=True, secret_ballot_for_elections=False)
+    # An election is also a personal matter: both clauses off, the chair may take a roll call.
+    await _rules(ballots_changeable=True, secret_ballot_for_elections=False, secret_ballot_for_personal_matters=False)
     desk, chair = await _sitting(make_client)
     await chair.page_login("paris-idf@metropolis.demo")
     slug = API.rsplit("/", 1)[1]
@@ -370,6 +371,7 @@ async def test_the_pages_election_ballot_show_of_hands_and_changing_a_ballot(dem
         {"member": "guangzhou", "choice": _field(confirm.text, "choice"), "token": _field(confirm.text, "token")},
     )
     assert "Your vote is recorded." in receipt.text and "Change my vote" in receipt.text
+    assert "The statutes let a ballot be changed until the vote closes (Art. 11.12 (demo))." in receipt.text
     change = await tablet.post_form(
         f"/meetings/{slug}/polls/{poll['id']}/change",
         {"member": "guangzhou", "previous": _field(receipt.text, "previous")},
@@ -399,7 +401,7 @@ async def test_the_pages_election_ballot_show_of_hands_and_changing_a_ballot(dem
 async def test_a_tied_runoff_is_settled_by_the_casting_vote_and_recorded(demo, make_client):
     await _rules(
         tie_rule="casting_vote", casting_vote_office="president", election_method="runoff_top_two",
-        secret_ballot_for_elections=False,
+        secret_ballot_for_elections=False, secret_ballot_for_personal_matters=False,
     )  # fmt: skip
     present = VOTERS[:14]
     desk, chair = await _sitting(make_client, present)

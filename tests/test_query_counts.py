@@ -35,9 +35,10 @@ EXPECTED = {
     # A GET page renders with the context its guard loaded (the meeting row once, not twice).
     # The register is cached per process while the meeting's last quorum check is the same
     # (every register change records one): 1 statement (that check) instead of 6. The
-    # current item's motions with their texts: 2 statements, however many motions.
-    "tablet_page_warm": 14,
-    "tablet_page_cold": 25,
+    # current item's motions with their texts: 2 statements, however many motions; the
+    # requests for a secret ballot on them: 1 (none when the statutes provide no request).
+    "tablet_page_warm": 15,
+    "tablet_page_cold": 26,
     # session+person+staff (1); /me then reads the person's full row (1).
     "me": 2,
 }

@@ -118,8 +118,6 @@ METROPOLIS_BOARD_RULES = {
     "second_call_denominator": 3,
     "second_call_minimum": 5,
     "second_call_article": "Art. 11.5 (demo)",
-    "abstention_treatment": "not_cast",
-    "abstention_article": "Art. 11.6 (demo)",
     "tie_rule": "chair_prevails",
     "tie_article": "Art. 11.6 (demo)",
     "proxies_allowed": True,
@@ -144,6 +142,8 @@ METROPOLIS_BOARD_RULES = {
     "languages": "en,fr,es",
     "authoritative_language": "fr",
     "languages_article": "Art. 20 (demo)",
+    "recusal_article": "Art. 11.11 (demo)",
+    "voting_article": "Art. 11.12 (demo)",
 }
 
 # decision type -> (numerator, denominator, strict, base, article)

@@ -247,16 +247,23 @@ async def _view_facts(context: MeetingContext) -> dict[str, Any]:
     worker (``live.shared``); a page request loads it itself."""
     # Imported here: the agenda context builds on this module (its pages reuse it).
     from governance.agenda.views import agenda_rows
+    from governance.polls import secret_requests
     from governance.polls.views import poll_rows
 
     register = await attendance.load_register(context) if context.statutes is not None else None
     agenda = await agenda_rows(context)
-    return {"register": register, "agenda": agenda, "polls": await poll_rows(context, agenda["motions"])}
+    return {
+        "register": register,
+        "agenda": agenda,
+        "polls": await poll_rows(context, agenda["motions"]),
+        "secret_requests": await secret_requests.rows_for(context, agenda["motions"]),
+    }
 
 
 async def _view(request: Req, context: MeetingContext, facts: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything a meeting page or its live stream shows: register, quorum, agenda."""
     from governance.agenda.views import agenda_panel
+    from governance.polls import secret_requests
     from governance.polls.views import poll_panel
 
     if facts is None:
@@ -270,6 +277,11 @@ async def _view(request: Req, context: MeetingContext, facts: dict[str, Any] | N
         values = {"context": context, "meeting": meeting_out(context), "register": None}
     values.update(await agenda_panel(context, principal_of(request), register, facts["agenda"]))
     values.update(await poll_panel(context, principal_of(request), values.get("motions", ()), facts["polls"]))
+    values.update(
+        secret_requests.panel(
+            context, principal_of(request), register, values.get("motions", ()), facts["secret_requests"]
+        )
+    )
     return values
 
 

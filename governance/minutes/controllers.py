@@ -180,6 +180,10 @@ class MinutesPages(Controller):
         row = await services.get_version(context, version)
         authoritative = row["language"]
         language = lang if lang in i18n.LANGUAGES else authoritative
+        # The languages of the statutes; any other is marked as a translation (rule 16).
+        statutes = context.statutes
+        languages = statutes.languages if statutes else ()
+        statute_languages = [str(code) for code in languages if code in i18n.LANGUAGE_NAMES]
         body = render_fragment(
             services.content_of(row),
             language=language,
@@ -197,6 +201,9 @@ class MinutesPages(Controller):
             authoritative_language=authoritative,
             status_label=status_label,
             newest=(await services.latest(context) or row)["version"],
+            statute_languages=statute_languages,
+            statute_language_names=", ".join(i18n.LANGUAGE_NAMES[code] for code in statute_languages),
+            languages_article=statutes.languages_article if statutes else "",
         )
 
     @get("/{version:int}/diff", guards=[participant])

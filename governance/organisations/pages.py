@@ -77,10 +77,8 @@ RULE_SET_GROUPS: list[tuple[Any, list[str]]] = [
         _l("Second convocation"),
         ["second_call_numerator", "second_call_denominator", "second_call_minimum", "second_call_article"],
     ),
-    (
-        _l("Abstentions and ties"),
-        ["abstention_treatment", "abstention_article", "tie_rule", "casting_vote_office", "tie_article"],
-    ),
+    # How abstentions count is the base of each decision type's majority rule (below).
+    (_l("Ties"), ["tie_rule", "casting_vote_office", "tie_article"]),
     (_l("Proxies"), ["proxies_allowed", "proxy_max_per_holder", "proxy_holder_must_be_member", "proxy_article"]),
     (
         _l("Remote participation and written procedure"),

@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 
 from governance.schemas import Article, Count, Email, Name, OptionalName, Slug
 from governance.vocabulary import (
-    AbstentionTreatment,
     BodyKind,
     DecisionType,
     ElectionMethod,
@@ -75,9 +74,6 @@ class RuleSetIn(BaseModel):
     second_call_denominator: int = Field(default=1, ge=1, le=1000)
     second_call_minimum: Count = 0
     second_call_article: Article
-
-    abstention_treatment: AbstentionTreatment = AbstentionTreatment.not_cast
-    abstention_article: Article
 
     tie_rule: TieRule = TieRule.fails
     casting_vote_office: Office | None = None

@@ -14,7 +14,6 @@ from fractions import Fraction
 from typing import Any
 
 from governance.vocabulary import (
-    AbstentionTreatment,
     ElectionMethod,
     Language,
     MemberCategory,
@@ -54,8 +53,6 @@ class Statutes:
     second_call_minimum: int
     second_call_article: str
 
-    abstention_treatment: AbstentionTreatment
-    abstention_article: str
 
     tie_rule: TieRule
     casting_vote_office: Office | None
@@ -126,8 +123,6 @@ class Statutes:
             second_call=Fraction(int(row["second_call_numerator"]), int(row["second_call_denominator"])),
             second_call_minimum=int(row["second_call_minimum"]),
             second_call_article=str(row["second_call_article"]),
-            abstention_treatment=AbstentionTreatment(row["abstention_treatment"]),
-            abstention_article=str(row["abstention_article"]),
             tie_rule=TieRule(row["tie_rule"]),
             casting_vote_office=Office(office) if office else None,
             tie_article=str(row["tie_article"]),

@@ -90,9 +90,6 @@ class RuleSet(Table, tablename="rule_set"):
     second_call_minimum = Integer(default=0)
     second_call_article = Varchar(length=120)
 
-    abstention_treatment = Varchar(length=20, default="not_cast")
-    abstention_article = Varchar(length=120)
-
     tie_rule = Varchar(length=20, default="fails")
     casting_vote_office = Varchar(length=30, null=True, default=None)
     tie_article = Varchar(length=120)

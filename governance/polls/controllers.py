@@ -483,6 +483,7 @@ class PollPages(Controller):
             member=data.get("member", ""),
             # Only this page knows the token: a secret ballot can be changed from here alone.
             token=data.get("token", "") if poll["changeable"] else "",
+            voting_article=context.statutes.voting_article if context.statutes else "",
         )
 
     @post("/{poll_id:int}/change", guards=[representative])

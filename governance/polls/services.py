@@ -42,7 +42,7 @@ from governance.errors import Conflict, DomainError, Forbidden, Invalid, NotFoun
 from governance.i18n import gettext as _
 from governance.meetings import attendance, live
 from governance.meetings.services import MeetingContext
-from governance.polls import counting, publication, refusals, rules, store
+from governance.polls import counting, publication, refusals, rules, secrecy_rules, secret_requests, store
 from governance.polls.candidates import (
     candidate_names,
     candidates_of,
@@ -144,6 +144,10 @@ async def open_poll(
         if motion["status"] != "voting":
             raise Conflict(_("Put the motion to the vote first."))
         election = motion["decision_type"] == "election"
+        # Elections, personal matters, members' requests: the statutes may impose the secret ballot.
+        secrecy = await secret_requests.required(context, motion)
+        if secrecy.method is not None and method != secrecy.method:
+            raise Conflict(secrecy_rules.refusal(secrecy, statutes.secret_ballot_article))
         rules.check_method(statutes, method, election=election)
         majority = await store.majority_rule(statutes.id, motion["decision_type"])
         if majority is None:

@@ -106,3 +106,14 @@ class SecretBallot(Table, tablename="secret_ballot"):
     choice = Text()
     weight = Integer(default=1)
     nonce = Varchar(length=32, null=True, default=None)
+
+
+class SecretBallotRequest(Table, tablename="secret_ballot_request"):
+    """A member asks for a secret ballot on a motion (once: a unique index on motion and member)."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    motion = ForeignKey(references=Motion, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=Member, null=False, on_delete=OnDelete.restrict)
+    requested_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    requested_at = Timestamptz()
