@@ -265,9 +265,8 @@ def _link_form(opened: dict, token: str, *, status_code: int = 200, **context: A
 
 
 def _no_store(response: Template) -> Template:
-    # The page's address holds the token: never cached, never sent on as a referrer.
+    # The page's address holds the token: never cached (governance.security: no referrer).
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
