@@ -179,6 +179,21 @@ async def test_an_invitation_link_expires(demo, make_client):
     assert (await bo.get(url)).status_code == 404
 
 
+async def test_a_person_created_deactivated_gets_no_invitation_until_reactivated(demo, make_client):
+    secretary = await _signed_in(make_client, SECRETARY)
+    body = {"email": "later@metropolis.demo", "full_name": "Later", "is_active": False}
+    created = await secretary.send("POST", API_PEOPLE, json=body)
+    assert created.status_code == 201 and created.json()["invitation"] is None
+    person_id = created.json()["id"]
+    refused = await secretary.send("POST", f"{API_PEOPLE}/{person_id}/invitation")
+    assert refused.status_code == 409 and "deactivated" in refused.json()["detail"]
+    assert await AccessLink.count() == 0
+    reactivated = await secretary.send("PUT", f"{API_PEOPLE}/{person_id}", json={**body, "is_active": True})
+    assert reactivated.status_code == 200
+    invited = await secretary.send("POST", f"{API_PEOPLE}/{person_id}/invitation")
+    assert invited.status_code == 201 and "/account/link/" in invited.json()["url"]
+
+
 async def test_another_organisations_secretariat_cannot_send_links(demo, make_client):
     fmdv = await _signed_in(make_client, "secretary@fmdv.demo")
     person_id = await _person_id(SEOUL)

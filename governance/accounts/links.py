@@ -155,12 +155,20 @@ def _lifetime(kind: str) -> timedelta:
 async def issue_link(
     person_id: int, kind: str, actor: Actor, *, organisation: str = "", sender: LinkSender | None = None
 ) -> Delivery:
-    """A new one-time link for a person; any earlier unused link of theirs stops working.
+    """A new one-time link for a person, delivered by ``sender`` (default: shown to staff);
+    any earlier unused link of theirs stops working.
 
     An invitation is for an account without a password, a reset link for one with a
     password. The event records who issued it, until when, and how it was delivered.
     """
     sender = sender or link_sender()
+    issued = await store_link(person_id, kind, actor, organisation=organisation, channel=sender.channel)
+    return await sender.deliver(issued)
+
+
+async def store_link(person_id: int, kind: str, actor: Actor, *, organisation: str, channel: str) -> IssuedLink:
+    """Store a new link (its digest) and its event, in the caller's transaction if any;
+    the returned link carries the token, for a sender to deliver after the commit."""
     token = secrets.token_urlsafe(32)
     issued_at = sessions.now()
     expires_at = issued_at + _lifetime(kind)
@@ -190,10 +198,10 @@ async def issue_link(
             "invited" if kind == INVITATION else "reset_link",
             actor,
             until=expires_at.isoformat(timespec="minutes"),
-            channel=sender.channel,
+            channel=channel,
             organisation=organisation,
         )
-    return await sender.deliver(IssuedLink(person=person, kind=kind, path=LINK_PATH + token, expires_at=expires_at))
+    return IssuedLink(person=person, kind=kind, path=LINK_PATH + token, expires_at=expires_at)
 
 
 # --- using links ----------------------------------------------------------------------------

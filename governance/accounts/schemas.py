@@ -53,7 +53,7 @@ class AccessLinkOut(BaseModel):
 
 
 class InvitedPersonOut(PersonOut):
-    invitation: AccessLinkOut
+    invitation: AccessLinkOut | None = Field(description="None when the account was created deactivated.")
 
 
 class PasswordChangeIn(BaseModel):

@@ -230,7 +230,8 @@ class OrganisationApi(Controller):
     async def create_person(self, request: Req, data: PersonIn) -> InvitedPersonOut:
         services.refuse_password(await request.json())
         person, delivery = await services.invite_person(organisation_of(request), data, principal_of(request))
-        return InvitedPersonOut(**person_out(person).model_dump(), invitation=access_link_out(request, delivery))
+        invitation = access_link_out(request, delivery) if delivery is not None else None
+        return InvitedPersonOut(**person_out(person).model_dump(), invitation=invitation)
 
     @get("/people/{person_id:int}")
     async def get_person(self, request: Req, person_id: int) -> PersonOut:

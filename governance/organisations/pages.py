@@ -951,6 +951,8 @@ class PeoplePages(Controller):
             error = as_domain_error(exc)
             state = FormState(typed(data), error.fields, error.message, error.status_code)
             return _person_form(org, None).render(state)
+        if delivery is None:  # created deactivated: no invitation until it is reactivated
+            return Redirect(f"{org_url(org)}/people", status_code=303)
         return _link_shown(request, org, person, delivery)
 
     @get("/{person_id:int}/edit")

@@ -442,11 +442,18 @@ def refuse_password(data: Any) -> None:
         )
 
 
-async def invite_person(org: Row, data: PersonIn, actor: Principal) -> tuple[Row, links.Delivery]:
-    """The secretariat adds a person to the directory and gets their invitation link."""
-    person = await create_person(org, data)
-    delivery = await links.issue_link(person["id"], links.INVITATION, links.Actor.of(actor), organisation=org["slug"])
-    return person, delivery
+async def invite_person(org: Row, data: PersonIn, actor: Principal) -> tuple[Row, links.Delivery | None]:
+    """The secretariat adds a person to the directory and, if the account is active, gets
+    their invitation link (all in one transaction; the link is delivered after it)."""
+    sender = links.link_sender()
+    async with writing():
+        person = await create_person(org, data)
+        issued = None
+        if person["is_active"]:
+            issued = await links.store_link(
+                person["id"], links.INVITATION, links.Actor.of(actor), organisation=org["slug"], channel=sender.channel
+            )
+    return person, await sender.deliver(issued) if issued is not None else None
 
 
 async def send_link(org: Row, person_id: int, kind: str, actor: Principal) -> links.Delivery:
