@@ -388,3 +388,17 @@ def test_user_add_never_overwrites_a_password_silently(tmp_path: Path):
         [(stored, kind, actor, actor_name)] = connection.execute(query).fetchall()
     assert passwords.hasher().verify(stored, "second-password-2")
     assert (kind, actor, actor_name) == ("password_set_by_operator", None, "operator (command line)")
+
+
+async def test_account_events_are_escaped_and_translated(demo, make_client):
+    secretary = await _signed_in(make_client, SECRETARY)
+    payload = '<img src=x onerror="alert(1)">'
+    await Person.update({Person.full_name: payload}).where(Person.email == SECRETARY)
+    assert (await secretary.send("POST", f"{API_PEOPLE}/{await _person_id(SEOUL)}/reset-link")).status_code == 201
+    seoul = await _signed_in(make_client, SEOUL)
+    page = (await seoul.get("/account")).text
+    assert payload not in page and "&lt;img src=x onerror=" in page
+    assert (await seoul.get("/language/fr?next=/account")).status_code == 303
+    french = (await seoul.get("/account")).text
+    assert "a créé pour vous un lien de réinitialisation du mot de passe" in french
+    assert "Changer votre mot de passe" in french
