@@ -99,6 +99,13 @@ async def test_secretariat_cannot_set_a_password_through_the_page(demo, make_cli
     assert (await make_client().api_login(SEOUL)).status_code == 200
     assert await _me(seoul) == 200
     assert await AccountEvent.count() == 0
+    # What the page offers instead: a reset link for Seoul to choose a new password.
+    listing = (await secretary.get(PAGE_PEOPLE)).text
+    assert f'action="{PAGE_PEOPLE}/{person_id}/reset-link"' in listing
+    offered = await secretary.post_form(f"{PAGE_PEOPLE}/{person_id}/reset-link")
+    assert offered.status_code == 200 and "Password reset link" in offered.text
+    assert offered.headers["cache-control"] == "no-store"
+    assert 'class="access-link">http://testserver.local/account/link/' in offered.text
 
 
 # --- invitations ----------------------------------------------------------------------------
