@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from governance.settings import ConfigurationError, get_settings
+from governance.settings import ConfigurationError, environment_name, get_settings
 
 
 def run(coroutine_function: Callable[[], Awaitable[Any]]) -> Any:
@@ -57,7 +57,12 @@ def migrate() -> None:
 
 
 @main.command()
-@click.option("--password", default=None, help="Password for every demo account (default: guangzhou-2012).")
+@click.option(
+    "--password",
+    default=None,
+    help="Password for every demo account, existing ones included (default: guangzhou-2012 for new accounts "
+    "only; existing accounts keep theirs).",
+)
 @click.option(
     "--simulate", is_flag=True, help="Then play the Board meeting metropolis-bod-2012 (once), from arrivals to close."
 )
@@ -70,10 +75,14 @@ def demo(password: str | None, simulate: bool, seed: int | None) -> None:
 
     if seed is not None and not simulate:
         raise click.UsageError("--seed goes with --simulate.")
+    if environment_name() == "production":
+        raise click.ClickException(
+            "The demo does not run with GOVERNANCE_ENV=production: it creates accounts with a published password."
+        )
 
     async def load() -> tuple[guangzhou.DemoReport, simulation.Simulation | None]:
         await db.migrate()
-        report = await guangzhou.load(password or guangzhou.DEFAULT_PASSWORD)
+        report = await guangzhou.load(password)
         played = await simulation.play(simulation.DEFAULT_SEED if seed is None else seed) if simulate else None
         return report, played
 
@@ -84,7 +93,13 @@ def demo(password: str | None, simulate: bool, seed: int | None) -> None:
         return
     click.echo("Demo loaded: the Metropolis Annual Meeting, Guangzhou, 14-17 November 2012.")
     click.echo(f"Meetings: {', '.join(report.meetings)}")
-    click.echo(f"Password for every demo account: {report.password}")
+    if report.kept:
+        click.echo(
+            f"Password for new demo accounts: {report.password}; the {len(report.kept)} existing accounts "
+            "kept theirs (give --password to reset them)."
+        )
+    else:
+        click.echo(f"Password for every demo account: {report.password}")
     click.echo("Demo accounts:")
     for email, what in report.accounts:
         click.echo(f"  {email:<34} {what}")
@@ -139,13 +154,39 @@ def user() -> None:
     "--secretariat", "organisation", default=None, help="Also put the person on this organisation's secretariat (slug)."
 )
 @click.option("--password", default=None, help="Password (asked for when omitted; never echoed).")
-def user_add(email: str, name: str, admin: bool, language: str, organisation: str | None, password: str | None) -> None:
-    """Create an account."""
+@click.option(
+    "--reset-password",
+    is_flag=True,
+    help="The account exists: overwrite its password anyway (signs the person out everywhere; they see it on "
+    "their account page). Without it an existing account's password is never touched.",
+)
+def user_add(
+    email: str,
+    name: str,
+    admin: bool,
+    language: str,
+    organisation: str | None,
+    password: str | None,
+    reset_password: bool,
+) -> None:
+    """Create an account (the operator's tool on the server; staff invite people from the back office)."""
+    from governance.accounts import links
     from governance.accounts import services as accounts
-    from governance.accounts.schemas import PersonIn
+    from governance.accounts.schemas import AccountIn
     from governance.forms import validate
     from governance.organisations import services as orgs
 
+    existing = run(lambda: accounts.find_person_by_email(email))
+    if existing is not None and not reset_password:
+        raise click.ClickException(
+            f"An account with the e-mail {existing['email']} exists already: its password is not overwritten. "
+            "Pass --reset-password to set it anyway (the person is signed out everywhere and sees it on their "
+            "account page)."
+        )
+    if existing is not None and (admin or organisation):
+        raise click.UsageError(
+            "With --reset-password on an existing account, only the password changes: drop --admin and --secretariat."
+        )
     if password is None:
         if not sys.stdin.isatty():
             raise click.ClickException("Give --password, or run in a terminal to be asked for it.")
@@ -154,7 +195,10 @@ def user_add(email: str, name: str, admin: bool, language: str, organisation: st
             raise click.ClickException("The passwords differ.")
 
     async def add() -> dict[str, Any]:
-        data = validate(PersonIn, {"email": email, "full_name": name, "language": language, "password": password})
+        data = validate(AccountIn, {"email": email, "full_name": name, "language": language, "password": password})
+        if existing is not None:
+            await links.set_password_by_operator(existing["id"], data.password)
+            return existing
         org = await orgs.get_organisation(organisation) if organisation else None
         person = await accounts.create_person(data, is_admin=admin)
         if org is not None:
@@ -165,6 +209,12 @@ def user_add(email: str, name: str, admin: bool, language: str, organisation: st
         person = run(add)
     except Exception as exc:
         fail_on_domain_error(exc)
+        return
+    if existing is not None:
+        click.echo(
+            f"Password of {person['email']} (id {person['id']}) reset: signed out everywhere; "
+            "recorded on their account page."
+        )
         return
     click.echo(f"Created {person['email']} (id {person['id']}){' as platform administrator' if admin else ''}.")
 

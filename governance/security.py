@@ -30,7 +30,8 @@ async def security_headers(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "same-origin"
+    # A one-time link's address holds its token: not even this site gets it as a referrer.
+    headers["Referrer-Policy"] = "no-referrer" if scope.get("path", "").startswith("/account/link/") else "same-origin"
     headers["X-Frame-Options"] = "DENY"
     if not scope.get("path", "").startswith("/schema"):
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY

@@ -43,6 +43,10 @@ class Settings:
     db_pool_max: int = 20
     # Where organisations' Ed25519 signing keys live (files, mode 0600), outside the database.
     key_dir: Path = Path("var/keys")
+    # One-time links that let a person choose their own password: an invitation (new
+    # account) lasts days, a reset link hours.
+    invitation_days: int = 7
+    reset_link_hours: int = 24
 
     @property
     def production(self) -> bool:
@@ -89,9 +93,14 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def environment_name() -> str:
+    """GOVERNANCE_ENV as it is now (before, and without, the rest of the settings)."""
+    return os.environ.get("GOVERNANCE_ENV", "development").strip() or "development"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    environment = os.environ.get("GOVERNANCE_ENV", "development").strip() or "development"
+    environment = environment_name()
     var_dir = Path(os.environ.get("GOVERNANCE_VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
     database_url = os.environ.get("DATABASE_URL", "").strip()
     if not database_url:
@@ -113,6 +122,8 @@ def get_settings() -> Settings:
         db_pool_min=int(os.environ.get("GOVERNANCE_DB_POOL_MIN", "10")),
         db_pool_max=int(os.environ.get("GOVERNANCE_DB_POOL_MAX", "20")),
         key_dir=_key_dir(environment, var_dir),
+        invitation_days=int(os.environ.get("GOVERNANCE_INVITATION_DAYS", "7")),
+        reset_link_hours=int(os.environ.get("GOVERNANCE_RESET_LINK_HOURS", "24")),
     )
 
 

@@ -65,6 +65,13 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/logout"): PUBLIC,
     ("GET", "/language/{code:str}"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("POST", "/api/v1/auth/password"): SIGNED_IN,
+    ("GET", "/api/v1/auth/events"): SIGNED_IN,
+    # A one-time link is its own credential: whoever holds it (signed in or not) opens it.
+    ("GET", "/account/link/{token:str}"): PUBLIC,
+    ("POST", "/account/link/{token:str}"): PUBLIC,
     ("GET", "/account/sessions"): SIGNED_IN,
     ("POST", "/account/sessions/{handle:str}/revoke"): SIGNED_IN,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
@@ -276,6 +283,9 @@ _SECRETARIAT_ROUTES = {
         ORG + "/members/import",
         ORG + "/people/new",
         ORG + "/people/{person_id:int}/edit",
+        # Invitation and reset links: the person chooses the password, staff only hand over the link.
+        ORG + "/people/{person_id:int}/invitation",
+        ORG + "/people/{person_id:int}/reset-link",
         ORG + "/events/new",
         ORG + "/events/{event:str}/edit",
         ORG + "/meetings/new",
@@ -286,6 +296,8 @@ _SECRETARIAT_ROUTES = {
         API_ORG + "/members",
         API_ORG + "/members/import",
         API_ORG + "/people",
+        API_ORG + "/people/{person_id:int}/invitation",
+        API_ORG + "/people/{person_id:int}/reset-link",
         API_ORG + "/events",
         API_ORG + "/meetings",
     ],
@@ -350,6 +362,7 @@ async def _probe_values() -> dict[str, tuple[str, str]]:
         "event": ("metropolis-guangzhou-2012", "no-such-event"),
         "decision_type": ("ordinary", "dissolution"),
         "handle": ("no-such-session", "no-such-session"),
+        "token": ("no-such-link", "no-such-link"),
         "code": ("fr", "fr"),
         "proxy_id": ("999999", "999999"),
         "step": ("accept", "accept"),
@@ -378,12 +391,12 @@ def _denied(response) -> bool:
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_authorisation_matrix(role, demo, app, client):
-    from governance.accounts.schemas import PersonIn
+    from governance.accounts.schemas import AccountIn
     from governance.accounts.services import create_person
 
     if role == ADMIN:
         await create_person(
-            PersonIn(email="admin@platform.demo", full_name="Platform admin", password="admin-password-1"),
+            AccountIn(email="admin@platform.demo", full_name="Platform admin", password="admin-password-1"),
             is_admin=True,
         )
         assert (await client.api_login("admin@platform.demo", "admin-password-1")).status_code == 200

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from governance.accounts.schemas import PersonIn
+from governance.accounts.schemas import AccountIn
 from governance.accounts.services import create_person
 from governance.meetings import services as meetings
 from governance.organisations import services
@@ -52,7 +52,7 @@ def assert_forms_carry_csrf(response: Any) -> None:
 
 
 async def sign_in_admin(client: Any) -> None:
-    await create_person(PersonIn(email=ADMIN, full_name="Platform Admin", password=ADMIN_PASSWORD), is_admin=True)
+    await create_person(AccountIn(email=ADMIN, full_name="Platform Admin", password=ADMIN_PASSWORD), is_admin=True)
     response = await client.page_login(ADMIN, ADMIN_PASSWORD)
     assert response.status_code == 303
 
@@ -266,17 +266,21 @@ async def test_members_seats_people_and_mandates(fresh_db, client):
     assert (await post(client, f"{GA}/seats", {"member": "paris"})).status_code == 303
     assert [seat["member"] for seat in await services.list_seats(body)] == ["paris"]
 
-    # People: never echo a password back.
+    # People: staff never set a password, not even a first one; the person gets an invitation link.
     person = {"email": "anne@paris.fr", "full_name": "Anne", "language": "fr", "is_active": "on"}
-    short = await post(client, f"{ORG}/people/new", {**person, "password": "too-short"})
-    assert short.status_code == 422
-    assert field_error(short, "password") == "Use at least 10 characters."
-    assert "too-short" not in short.text
-    assert value_of(short, "email") == "anne@paris.fr"
-    added = await post(client, f"{ORG}/people/new", {**person, "password": "a long enough password"})
-    assert added.status_code == 303
+    typed = await post(client, f"{ORG}/people/new", {**person, "password": "a long enough password"})
+    assert typed.status_code == 403
+    assert "Staff never set a person&#39;s password" in typed.text
+    assert "a long enough password" not in typed.text
+    assert await services.list_people(org) == []
+    bad = await post(client, f"{ORG}/people/new", {**person, "email": "not an address"})
+    assert bad.status_code == 422
+    assert value_of(bad, "full_name") == "Anne"
+    added = await post(client, f"{ORG}/people/new", person)
+    assert added.status_code == 200
+    assert "http://testserver.local/account/link/" in added.text
     people = await services.list_people(org)
-    assert [(p["email"], p["can_log_in"], p["managed"]) for p in people] == [("anne@paris.fr", True, True)]
+    assert [(p["email"], p["can_log_in"], p["managed"]) for p in people] == [("anne@paris.fr", False, True)]
     person_id = people[0]["id"]
     edit_form = await client.get(f"{ORG}/people/{person_id}/edit")
     assert edit_form.status_code == 200

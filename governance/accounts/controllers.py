@@ -13,11 +13,20 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from governance import i18n
-from governance.accounts import services, sessions
+from governance.accounts import links, services, sessions
 from governance.accounts.guards import principal_of, signed_in
-from governance.accounts.schemas import LoginIn, LoginOut, PersonOut, SessionOut
+from governance.accounts.schemas import (
+    AccessLinkOut,
+    AccountEventOut,
+    ChosenPasswordIn,
+    LoginIn,
+    LoginOut,
+    PasswordChangeIn,
+    PersonOut,
+    SessionOut,
+)
 from governance.auth import LANGUAGE_COOKIE
-from governance.errors import DomainError, NotFound
+from governance.errors import DomainError, Invalid, NotFound
 from governance.forms import as_domain_error, parse_form
 from governance.i18n import gettext as _
 from governance.settings import get_settings
@@ -50,6 +59,43 @@ def safe_next(target: str | None) -> str:
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else ""
+
+
+def access_link_out(request: Request[Any, Any, Any], delivery: links.Delivery) -> AccessLinkOut:
+    """What staff get back for a link: the absolute URL to hand over, when it was shown."""
+    url = str(request.base_url).rstrip("/") + delivery.shown_path if delivery.shown_path else None
+    return AccessLinkOut(kind=delivery.kind, expires_at=delivery.expires_at, delivery=delivery.channel, url=url)
+
+
+def describe_event(event: dict) -> str:
+    """One account event as a sentence for its person (never a token: none is stored)."""
+    detail = event["detail"]
+    actor = event["actor_name"] if event["actor_name"] != links.OPERATOR_NAME else _("The server's operator")
+    until = detail.get("until", "").replace("T", " ")[:16]
+    sentences = {
+        "invited": _("{actor} created an invitation link for you, valid until {until} UTC."),
+        "reset_link": _("{actor} created a password reset link for you, valid until {until} UTC."),
+        "deactivated": _("{actor} deactivated your account."),
+        "reactivated": _("{actor} reactivated your account."),
+        "email_changed": _("{actor} changed your e-mail address from {old} to {new}."),
+        "password_chosen": _("You chose your password through a one-time link."),
+        "password_changed": _("You changed your password."),
+        "password_set_by_operator": _("{actor} set your password from the command line on the server."),
+    }
+    text = sentences.get(event["kind"], event["kind"]).format(
+        actor=actor, until=until, old=detail.get("old", ""), new=detail.get("new", "")
+    )
+    if detail.get("channel") == "shown":
+        text += " " + _("The link was shown to them, to hand over to you.")
+    return text
+
+
+async def _account_page(request: Request[Any, Any, Any], *, status_code: int = 200, **context: Any) -> Template:
+    principal = principal_of(request)
+    person = await services.get_person(principal.person_id)
+    events = [{**event, "text": describe_event(event)} for event in await links.events_of(principal.person_id)]
+    context = {"errors": {}, "message": None, "changed": False, **context}
+    return page("account/index.html", status_code=status_code, person=person, events=events, **context)
 
 
 class AccountPages(Controller):
@@ -110,6 +156,70 @@ class AccountPages(Controller):
         response.set_cookie(cleared_session_cookie())
         return response
 
+    @get("/account", guards=[signed_in])
+    async def account_page(self, request: Request[Any, Any, Any], changed: bool = False) -> Template:
+        return await _account_page(request, changed=changed)
+
+    @post("/account/password", guards=[signed_in])
+    async def change_password_page(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        try:
+            form = parse_form(PasswordChangeIn, data)
+            _same_twice(form.new_password, data.get("new_password_again", ""), "new_password_again")
+            token = await links.change_password(
+                principal_of(request).person_id,
+                form.current_password,
+                form.new_password,
+                current_token=request.cookies.get(sessions.COOKIE_NAME),
+                user_agent=request.headers.get("user-agent", ""),
+                client_ip=client_ip(request),
+            )
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return await _account_page(
+                request, status_code=error.status_code, errors=error.fields, message=error.message
+            )
+        response: Response[Any] = Redirect("/account?changed=true", status_code=303)
+        response.set_cookie(session_cookie(token))
+        return response
+
+    @get("/account/link/{token:str}")
+    async def link_page(self, request: Request[Any, Any, Any], token: str) -> Template:
+        opened = await links.open_link(token)
+        return _no_store(_link_form(opened, token))
+
+    @post("/account/link/{token:str}")
+    async def use_link(
+        self,
+        request: Request[Any, Any, Any],
+        token: str,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        opened = await links.open_link(token)  # unknown, used or expired: its own page (404/410)
+        try:
+            form = parse_form(ChosenPasswordIn, data)
+            _same_twice(form.password, form.password_again, "password_again")
+            signed = await links.use_link(
+                token,
+                form.password,
+                user_agent=request.headers.get("user-agent", ""),
+                client_ip=client_ip(request),
+                replacing=request.cookies.get(sessions.COOKIE_NAME),
+            )
+        except links.Gone:
+            raise
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return _no_store(
+                _link_form(opened, token, status_code=error.status_code, errors=error.fields, message=error.message)
+            )
+        response: Response[Any] = Redirect("/meetings", status_code=303)
+        response.set_cookie(session_cookie(signed["token"]))
+        return response
+
     @get("/account/sessions", guards=[signed_in])
     async def sessions_page(self, request: Request[Any, Any, Any]) -> Template:
         principal = principal_of(request)
@@ -132,6 +242,32 @@ class AccountPages(Controller):
         response = Redirect(safe_next(next or back), status_code=303)
         response.set_cookie(LANGUAGE_COOKIE, code, path="/", samesite="lax", max_age=365 * 24 * 3600)
         return response
+
+
+def _same_twice(password: str, again: str, field: str) -> None:
+    if password != again:
+        message = _("The two passwords differ.")
+        raise Invalid(message, fields={field: message})
+
+
+def _link_form(opened: dict, token: str, *, status_code: int = 200, **context: Any) -> Template:
+    context = {"errors": {}, "message": None, **context}
+    return page(
+        "account/link.html",
+        status_code=status_code,
+        kind=opened["kind"],
+        person=opened["person"],
+        expires_at=opened["expires_at"],
+        action=links.LINK_PATH + token,
+        minimum=10,
+        **context,
+    )
+
+
+def _no_store(response: Template) -> Template:
+    # The page's address holds the token: never cached (governance.security: no referrer).
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class AuthApi(Controller):
@@ -169,6 +305,33 @@ class AuthApi(Controller):
     @get("/me", guards=[signed_in], summary="The signed-in person")
     async def me(self, request: Request[Any, Any, Any]) -> PersonOut:
         return services.person_out(await services.get_person(principal_of(request).person_id))
+
+    @post("/password", status_code=204, guards=[signed_in], summary="Change my password (the current one required)")
+    async def change_password(self, request: Request[Any, Any, Any], data: PasswordChangeIn) -> Response[None]:
+        token = await links.change_password(
+            principal_of(request).person_id,
+            data.current_password,
+            data.new_password,
+            current_token=request.cookies.get(sessions.COOKIE_NAME),
+            user_agent=request.headers.get("user-agent", ""),
+            client_ip=client_ip(request),
+        )
+        response = Response(None, status_code=204)
+        response.set_cookie(session_cookie(token))
+        return response
+
+    @get("/events", guards=[signed_in], summary="What was done to my account, and by whom (newest first)")
+    async def events(self, request: Request[Any, Any, Any]) -> list[AccountEventOut]:
+        rows = await links.events_of(principal_of(request).person_id)
+        return [
+            AccountEventOut(
+                kind=row["kind"],
+                at=row["at"],
+                actor_name=row["actor_name"],
+                detail={k: str(v) for k, v in row["detail"].items()},
+            )
+            for row in rows
+        ]
 
     @get("/sessions", guards=[signed_in], summary="My open sessions")
     async def list_sessions(self, request: Request[Any, Any, Any]) -> list[SessionOut]:

@@ -30,11 +30,47 @@ class LoginOut(BaseModel):
 
 
 class PersonIn(BaseModel):
+    """A person as the secretariat edits them: never a password (the person chooses it
+    through an invitation or a reset link)."""
+
     email: Email
     full_name: Name
     language: Language = Language.en
     is_active: bool = True
-    password: Password | None = Field(default=None, description="Leave empty to keep (or not set) a password.")
+
+
+class AccountIn(PersonIn):
+    """An account created by the server's operator (``governance user add``), with a password."""
+
+    password: Password | None = None
+
+
+class AccessLinkOut(BaseModel):
+    kind: str = Field(description="invitation (new account) or reset (password reset)")
+    expires_at: datetime
+    delivery: str = Field(description="How the link reaches the person: shown (hand it over yourself) or email.")
+    url: str | None = Field(description="The one-time link to hand over (shown once, never stored); null if e-mailed.")
+
+
+class InvitedPersonOut(PersonOut):
+    invitation: AccessLinkOut | None = Field(description="None when the account was created deactivated.")
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: Password
+
+
+class ChosenPasswordIn(BaseModel):
+    password: Password
+    password_again: str = Field(max_length=1024)
+
+
+class AccountEventOut(BaseModel):
+    kind: str
+    at: datetime
+    actor_name: str
+    detail: dict[str, str]
 
 
 class SessionOut(BaseModel):

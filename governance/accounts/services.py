@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from governance.accounts import sessions, throttle
+from governance.accounts.links import Actor, record_event
 from governance.accounts.passwords import hash_password, verify_password
-from governance.accounts.schemas import PersonIn, PersonOut
+from governance.accounts.schemas import AccountIn, PersonIn, PersonOut
 from governance.accounts.tables import Person
 from governance.db import reading, writing
 from governance.errors import Conflict, NotFound, TooManyAttempts, Unauthenticated
@@ -77,12 +78,14 @@ async def find_person_by_email(email: str) -> dict | None:
 async def create_person(
     data: PersonIn, *, is_admin: bool = False, then: Callable[[dict], Awaitable[None]] | None = None
 ) -> dict:
-    """Create an account; the password (if any) is hashed with argon2id first.
+    """Create an account. Staff pass a :class:`PersonIn` (no password: they invite); only
+    the operator's :class:`AccountIn` carries one, hashed with argon2id first.
 
     ``then`` runs in the same transaction with the new row (e.g. a directory entry), so
     the slow hash is never computed while the write lock is held.
     """
-    password_hash = await hash_password(data.password) if data.password else None
+    password = data.password if isinstance(data, AccountIn) else None
+    password_hash = await hash_password(password) if password else None
     async with writing():
         if await Person.exists().where(Person.email == data.email):
             message = _("A person with this e-mail address already exists.")
@@ -102,26 +105,33 @@ async def create_person(
     return rows[0]
 
 
-async def update_person(person_id: int, data: PersonIn) -> dict:
+async def update_person(person_id: int, data: PersonIn, *, actor: Actor, organisation: str = "") -> dict:
+    """Staff edit a person (never their password). A change of e-mail, a deactivation or a
+    reactivation is an account event the person sees."""
     values: dict = {
         Person.email: data.email,
         Person.full_name: data.full_name,
         Person.language: data.language.value,
         Person.is_active: data.is_active,
     }
-    if data.password:
-        values[Person.password_hash] = await hash_password(data.password)  # before the write lock
     async with writing():
+        before = await Person.select().where(Person.id == person_id).first()
+        if before is None:
+            raise NotFound(_("No such person."))
         clash = await Person.exists().where((Person.email == data.email) & (Person.id != person_id))
         if clash:
             message = _("A person with this e-mail address already exists.")
             raise Conflict(message, fields={"email": message})
         rows = await Person.update(values).where(Person.id == person_id).returning(*Person.all_columns())
-        if not rows:
-            raise NotFound(_("No such person."))
-        if data.password or not data.is_active:
-            # A new password or a deactivated account ends every open session.
+        if before["email"] != data.email:
+            old, new = before["email"], data.email
+            await record_event(person_id, "email_changed", actor, old=old, new=new, organisation=organisation)
+        if before["is_active"] and not data.is_active:
+            await record_event(person_id, "deactivated", actor, organisation=organisation)
+            # A deactivated account ends every open session.
             await sessions.revoke_all(person_id)
+        elif data.is_active and not before["is_active"]:
+            await record_event(person_id, "reactivated", actor, organisation=organisation)
     return rows[0]
 
 

@@ -133,6 +133,9 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+aware = _aware
+
+
 async def end_session(token: str) -> None:
     async with writing():
         await AuthSession.delete().where(AuthSession.id == token_digest(token))

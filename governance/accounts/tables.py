@@ -40,3 +40,29 @@ class LoginFailure(Table, tablename="login_failure"):
     account_key = Varchar(length=64)
     client_key = Varchar(length=64)
     failed_at = Timestamptz(default=TimestamptzNow())
+
+
+class AccessLink(Table, tablename="access_link"):
+    """A one-time link that lets a person choose their own password (invitation or reset)."""
+
+    # SHA-256 of the link's token: the token itself is never stored.
+    id = Varchar(length=64, primary_key=True)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=16)  # "invitation" | "reset"
+    created_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class AccountEvent(Table, tablename="account_event"):
+    """What was done to an account and by whom; the person sees them on their account page."""
+
+    id = Serial(primary_key=True)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=32)
+    actor = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    # The actor's name at the time (or "operator (command line)"): kept if the actor goes.
+    actor_name = Varchar(length=254)
+    detail = Varchar(length=600, default="")
+    at = Timestamptz(default=TimestamptzNow())

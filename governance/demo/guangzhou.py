@@ -1,7 +1,8 @@
 """Load the Guangzhou 2012 demo through the same services the pages use.
 
 Idempotent: every object is looked up by its natural key (slug, e-mail) first, so a
-second run changes nothing (except the demo password, when a new one is given).
+second run changes nothing. An account that exists keeps its password (its person may
+have chosen another one) unless a password is given explicitly; never in production.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from governance.organisations.schemas import (
     RuleSetIn,
 )
 from governance.organisations.tables import Body, Mandate, Member, Organisation, RuleSet, Staff
+from governance.settings import environment_name, get_settings
 
 DEFAULT_PASSWORD = "guangzhou-2012"
 EVENT_SLUG = "metropolis-guangzhou-2012"
@@ -42,6 +44,19 @@ class DemoReport:
     password: str
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, what they are)
     meetings: list[str] = field(default_factory=list)
+    # Accounts that existed already and kept their password (no explicit password given).
+    kept: list[str] = field(default_factory=list)
+
+
+class DemoRefused(RuntimeError):
+    """The demo must not run here (production)."""
+
+
+def refuse_in_production() -> None:
+    if environment_name() == "production" or get_settings().production:
+        raise DemoRefused(
+            "The demo does not run with GOVERNANCE_ENV=production: it creates accounts with a published password."
+        )
 
 
 async def _organisation(values: dict[str, Any]) -> dict[str, Any]:
@@ -99,11 +114,14 @@ async def _seats(org: dict[str, Any], body: dict[str, Any], member_slugs: list[s
 
 
 class _People:
-    """Creates demo accounts once, all with one password hash (computed once)."""
+    """Creates demo accounts once, all with one password hash (computed once).
 
-    def __init__(self, password: str, report: DemoReport) -> None:
+    An existing account's password is changed only when ``reset`` (an explicit password)."""
+
+    def __init__(self, password: str, report: DemoReport, *, reset: bool) -> None:
         self.password = password
         self.report = report
+        self.reset = reset
         # Hashes known to match the password: checked once, not once per account.
         self.matching: set[str] = set()
 
@@ -112,6 +130,9 @@ class _People:
         person = await accounts.find_person_by_email(email)
         if person is None:
             person = await orgs.create_person(org, PersonIn(email=email, full_name=name, language="en"))
+        elif not self.reset:
+            self.report.kept.append(email)
+            return person
         stored = person["password_hash"]
         if stored in self.matching:
             return person
@@ -213,14 +234,18 @@ async def _meeting(org: dict[str, Any], secretary: dict[str, Any], values: dict[
     return values["slug"]
 
 
-async def load(password: str = DEFAULT_PASSWORD) -> DemoReport:
+async def load(password: str | None = None) -> DemoReport:
     """Load (or complete) the demo in one transaction: all of it or nothing; then make sure
-    each demo organisation has a signing key (a file under GOVERNANCE_KEY_DIR)."""
+    each demo organisation has a signing key (a file under GOVERNANCE_KEY_DIR).
+
+    New accounts get ``password`` (default: the published demo password). Accounts that
+    exist keep theirs unless ``password`` is given explicitly. Refused in production."""
+    refuse_in_production()
     # The demo's history is dated: the convocations of October 2012, then the agendas. (A
     # meeting convened at 09:00 gets its agenda items a few seconds later, in log order.)
     with clock.replaying(dt.datetime(2012, 10, 10, 9, 0, tzinfo=dt.UTC), step=dt.timedelta(seconds=1)):
         async with writing():
-            report = await _load(password)
+            report = await _load(password or DEFAULT_PASSWORD, reset=password is not None)
     from governance.record import keys
 
     for organisation in ("metropolis", "fmdv"):
@@ -228,9 +253,9 @@ async def load(password: str = DEFAULT_PASSWORD) -> DemoReport:
     return report
 
 
-async def _load(password: str) -> DemoReport:
+async def _load(password: str, *, reset: bool) -> DemoReport:
     report = DemoReport(password=password)
-    people = _People(password, report)
+    people = _People(password, report, reset=reset)
 
     # Metropolis --------------------------------------------------------------------
     metropolis = await _organisation(

@@ -9,8 +9,10 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from governance.accounts import links
+from governance.accounts.controllers import access_link_out
 from governance.accounts.guards import platform_admin, principal_of, signed_in
-from governance.accounts.schemas import PersonIn, PersonOut
+from governance.accounts.schemas import AccessLinkOut, InvitedPersonOut, PersonIn, PersonOut
 from governance.accounts.services import person_out
 from governance.errors import Invalid
 from governance.i18n import gettext as _
@@ -224,14 +226,32 @@ class OrganisationApi(Controller):
     async def list_people(self, request: Req) -> list[PersonOut]:
         return [PersonOut(**r) for r in await services.list_people(organisation_of(request))]
 
-    @post("/people")
-    async def create_person(self, request: Req, data: PersonIn) -> PersonOut:
-        return person_out(await services.create_person(organisation_of(request), data))
+    @post("/people", summary="Add a person; returns their invitation link (they choose their own password)")
+    async def create_person(self, request: Req, data: PersonIn) -> InvitedPersonOut:
+        services.refuse_password(await request.json())
+        person, delivery = await services.invite_person(organisation_of(request), data, principal_of(request))
+        invitation = access_link_out(request, delivery) if delivery is not None else None
+        return InvitedPersonOut(**person_out(person).model_dump(), invitation=invitation)
 
     @get("/people/{person_id:int}")
     async def get_person(self, request: Req, person_id: int) -> PersonOut:
         return person_out(await services.get_person(organisation_of(request), person_id))
 
-    @put("/people/{person_id:int}")
+    @put("/people/{person_id:int}", summary="Edit a person (never their password: send a link)")
     async def update_person(self, request: Req, person_id: int, data: PersonIn) -> PersonOut:
-        return person_out(await services.update_person(organisation_of(request), person_id, data))
+        services.refuse_password(await request.json())
+        return person_out(
+            await services.update_person(organisation_of(request), person_id, data, principal_of(request))
+        )
+
+    @post("/people/{person_id:int}/invitation", summary="A new invitation link for a person without a password")
+    async def invite_person(self, request: Req, person_id: int) -> AccessLinkOut:
+        org = organisation_of(request)
+        delivery = await services.send_link(org, person_id, links.INVITATION, principal_of(request))
+        return access_link_out(request, delivery)
+
+    @post("/people/{person_id:int}/reset-link", summary="A one-time link for the person to choose a new password")
+    async def reset_link(self, request: Req, person_id: int) -> AccessLinkOut:
+        org = organisation_of(request)
+        delivery = await services.send_link(org, person_id, links.RESET, principal_of(request))
+        return access_link_out(request, delivery)

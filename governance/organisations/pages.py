@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from governance import i18n
+from governance.accounts import links
 from governance.accounts.guards import platform_admin, principal_of, signed_in
 from governance.accounts.schemas import PersonIn
 from governance.errors import Invalid
@@ -876,16 +877,22 @@ def _person_form(org: Row, person_id: int | None) -> FormPage:
     if person_id is None:
         return FormPage(
             title=_("New person"),
-            intro=_("Leave the password empty for a person who does not sign in (yet)."),
+            intro=_(
+                "You get a one-time invitation link to hand over: with it the person chooses their own password. "
+                "Nobody else ever sets it."
+            ),
             action=f"{people_url}/new",
             fieldsets=fieldsets(PersonIn),
             crumbs=crumbs,
             cancel=people_url,
-            submit_label=_("Add the person"),
+            submit_label=_("Add the person and get the invitation link"),
         )
     return FormPage(
         title=_("Edit the person"),
-        intro=_("Leave the password empty to keep the current one. A new password signs the person out everywhere."),
+        intro=_(
+            "The person sees a change of e-mail address or a deactivation on their account page. "
+            "Deactivating an account signs the person out everywhere."
+        ),
         action=f"{people_url}/{person_id}/edit",
         fieldsets=fieldsets(PersonIn),
         crumbs=crumbs,
@@ -893,8 +900,28 @@ def _person_form(org: Row, person_id: int | None) -> FormPage:
     )
 
 
+def _link_shown(request: Req, org: Row, person: Row, delivery: Any) -> Template:
+    """The one-time link, shown once to the staff member to hand over (never stored)."""
+    from governance.accounts.controllers import access_link_out
+
+    people_url = f"{org_url(org)}/people"
+    response = page(
+        "organisations/access_link.html",
+        org=org,
+        person=person,
+        link=access_link_out(request, delivery),
+        crumbs=[*org_crumbs(org), (people_url, _("People"))],
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 class PeoplePages(Controller):
-    """The people of the organisation: its directory, mandate holders and staff."""
+    """The people of the organisation: its directory, mandate holders and staff.
+
+    Staff never set a password: a new person gets an invitation link, an existing one a
+    reset link, and the person chooses their own password (``governance.accounts.links``).
+    """
 
     path = "/organisations/{org:str}/people"
     include_in_schema = False
@@ -914,13 +941,17 @@ class PeoplePages(Controller):
     @post("/new")
     async def create(self, request: Req, data: Form) -> Response[Any]:
         org = organisation_of(request)
-        return await submit(
-            data,
-            PersonIn,
-            lambda form: services.create_person(org, form),
-            then=f"{org_url(org)}/people",
-            render=_person_form(org, None),
-        )
+        services.refuse_password(data)
+        try:
+            form = parse_form(PersonIn, data)
+            person, delivery = await services.invite_person(org, form, principal_of(request))
+        except Exception as exc:
+            error = as_domain_error(exc)
+            state = FormState(typed(data), error.fields, error.message, error.status_code)
+            return _person_form(org, None).render(state)
+        if delivery is None:  # created deactivated: no invitation until it is reactivated
+            return Redirect(f"{org_url(org)}/people", status_code=303)
+        return _link_shown(request, org, person, delivery)
 
     @get("/{person_id:int}/edit")
     async def edit_form(self, request: Req, person_id: int) -> Template:
@@ -931,14 +962,29 @@ class PeoplePages(Controller):
     @post("/{person_id:int}/edit")
     async def edit(self, request: Req, person_id: int, data: Form) -> Response[Any]:
         org = organisation_of(request)
+        services.refuse_password(data)
         await services.get_person(org, person_id)
         return await submit(
             data,
             PersonIn,
-            lambda form: services.update_person(org, person_id, form),
+            lambda form: services.update_person(org, person_id, form, principal_of(request)),
             then=f"{org_url(org)}/people",
             render=_person_form(org, person_id),
         )
+
+    @post("/{person_id:int}/invitation")
+    async def invite(self, request: Req, person_id: int) -> Template:
+        org = organisation_of(request)
+        person = await services.get_person(org, person_id)
+        delivery = await services.send_link(org, person_id, links.INVITATION, principal_of(request))
+        return _link_shown(request, org, person, delivery)
+
+    @post("/{person_id:int}/reset-link")
+    async def reset_link(self, request: Req, person_id: int) -> Template:
+        org = organisation_of(request)
+        person = await services.get_person(org, person_id)
+        delivery = await services.send_link(org, person_id, links.RESET, principal_of(request))
+        return _link_shown(request, org, person, delivery)
 
 
 # --- events and meetings --------------------------------------------------------------------

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from governance.accounts import links
 from governance.accounts import services as accounts
 from governance.accounts.schemas import PersonIn
 from governance.accounts.tables import Person
 from governance.auth import Principal
 from governance.db import reading, writing
-from governance.errors import Conflict, Invalid, NotFound
+from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
 from governance.organisations import rules
 from governance.organisations.csv_import import parse_members_csv
@@ -422,15 +423,48 @@ async def get_person(org: Row, person_id: int) -> Row:
 
 
 async def create_person(org: Row, data: PersonIn) -> Row:
+    """A directory entry without an invitation (the demo; people who never sign in)."""
+
     async def list_in_directory(person: Row) -> None:
         await DirectoryEntry.insert(DirectoryEntry(organisation=org["id"], person=person["id"]))
 
     return await accounts.create_person(data, then=list_in_directory)
 
 
-async def update_person(org: Row, person_id: int, data: PersonIn) -> Row:
+def refuse_password(data: Any) -> None:
+    """Staff never set a password, not even a first one: the person chooses it."""
+    if isinstance(data, dict) and any(data.get(key) for key in ("password", "password_hash")):
+        raise Forbidden(
+            _(
+                "Staff never set a person's password: send an invitation (new account) or a password "
+                "reset link, and the person chooses their own."
+            )
+        )
+
+
+async def invite_person(org: Row, data: PersonIn, actor: Principal) -> tuple[Row, links.Delivery | None]:
+    """The secretariat adds a person to the directory and, if the account is active, gets
+    their invitation link (all in one transaction; the link is delivered after it)."""
+    sender = links.link_sender()
+    async with writing():
+        person = await create_person(org, data)
+        issued = None
+        if person["is_active"]:
+            issued = await links.store_link(
+                person["id"], links.INVITATION, links.Actor.of(actor), organisation=org["slug"], channel=sender.channel
+            )
+    return person, await sender.deliver(issued) if issued is not None else None
+
+
+async def send_link(org: Row, person_id: int, kind: str, actor: Principal) -> links.Delivery:
+    """An invitation (no password yet) or a reset link (has one) for a person of the directory."""
     await _managed_person(org, person_id)
-    return await accounts.update_person(person_id, data)
+    return await links.issue_link(person_id, kind, links.Actor.of(actor), organisation=org["slug"])
+
+
+async def update_person(org: Row, person_id: int, data: PersonIn, actor: Principal) -> Row:
+    await _managed_person(org, person_id)
+    return await accounts.update_person(person_id, data, actor=links.Actor.of(actor), organisation=org["slug"])
 
 
 async def _person_by_email(email: str) -> Row:
