@@ -261,3 +261,25 @@ def _page_images(maker, html: str, prefix) -> list:
     pdf.write_bytes(maker(string=html).render().write_pdf())
     subprocess.run(["pdftoppm", "-r", "40", "-png", pdf, prefix], check=True)
     return sorted(prefix.parent.glob(f"{prefix.name}-*.png"))
+
+
+async def test_a_retired_organisation_key_certifies_no_new_signature(played):
+    """Rotating the organisation's key (it may have leaked) retires it: a signatory whose
+    certificate it issued must get a new one before signing; the retired key's file is gone."""
+    from governance.record import keys
+
+    context, secretary = await acting(SECRETARY)
+    chair_context, president = await acting(PRESIDENT)
+    await minutes.draft(context, secretary)
+    await minutes.circulate(context, secretary, 1)
+    await minutes.approve(chair_context, president, 1, None)
+    await minutes.set_passphrase(president, "paris-signs-2012", "metropolis")
+    rotated = await keys.generate("metropolis")
+    with pytest.raises(Conflict, match="certified by an organisation key that has since been retired"):
+        await minutes.sign(chair_context, president, 1, "paris-signs-2012", "president")
+    assert await minutes.signatures(context, 1) == []
+    await minutes.set_passphrase(president, "paris-signs-2012", "metropolis")  # certified anew
+    signed = await minutes.sign(chair_context, president, 1, "paris-signs-2012", "president")
+    assert signed
+    key = await SignatoryKey.select().where(SignatoryKey.retired_at.is_null()).first()
+    assert key["certified_by"] == rotated["fingerprint"]

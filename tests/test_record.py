@@ -244,6 +244,11 @@ async def test_keys_rotate_and_old_checkpoints_still_verify(bundle, capsys):
     assert len(after) == len(before) + 1
     assert [k["fingerprint"] for k in after if k["retired_at"] is None] == [made["fingerprint"]]
     assert mode_of(made["path"]) == 0o600
+    # The retired key's private file is gone: it can sign nothing again (it may have leaked).
+    old = next(k for k in after if k["fingerprint"] == before[-1]["fingerprint"])
+    assert old["retired_at"] is not None
+    assert not keys._path("metropolis", old["fingerprint"]).exists()
+    assert keys._path("metropolis", made["fingerprint"]).exists()
     # A new export is signed by the new key and lists the retired one: old checkpoints verify.
     directory = bundle.parent / "rotated"
     manifest = await export.export(SLUG, directory)

@@ -364,6 +364,19 @@ async def _signing_key(person_id: int) -> Row:
     return row
 
 
+async def _certifier_not_retired(key: Row, organisation_slug: str) -> None:
+    """A retired organisation key (maybe leaked) certifies no new signature: a signatory whose
+    certificate it issued gets a new one by setting their signing passphrase again."""
+    if not key["certified_by"]:
+        return
+    current = await keys.signer(organisation_slug)
+    if current is None or current.fingerprint != key["certified_by"]:
+        raise Conflict(
+            _("Your signing key was certified by an organisation key that has since been retired: set your "
+              "signing passphrase again to get a key certified by the current one. Nothing was signed.")
+        )  # fmt: skip
+
+
 async def sign(context: MeetingContext, principal: Principal, version: int, passphrase: str, office: str) -> Row:
     """Sign approved minutes for ``office`` with the signer's own key (refused, nothing changed,
     on a wrong passphrase, an office not held, or content that changed after approval)."""
@@ -373,6 +386,7 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
     if office not in held:
         raise Forbidden(_("You do not hold the office that signs here."))
     key = await _signing_key(principal.person_id)
+    await _certifier_not_retired(key, context.organisation["slug"])
     public = base64.b64decode(key["public_key"])
     try:
         # argon2id takes a tenth of a second or more: off the event loop, like password hashes.

@@ -79,7 +79,8 @@ async def list_keys(organisation_slug: str) -> list[Row]:
 
 
 async def generate(organisation_slug: str) -> Row:
-    """A new current key for the organisation; the previous one is retired (kept listed)."""
+    """A new current key for the organisation; the previous one is retired (kept listed, its
+    private file deleted)."""
     organisation = await _organisation(organisation_slug)
     private = Ed25519PrivateKey.generate()
     public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -96,9 +97,9 @@ async def generate(organisation_slug: str) -> Row:
     now = dt.datetime.now(dt.UTC)
     try:
         async with writing():
-            await OrganisationKey.update({OrganisationKey.retired_at: now}).where(
+            retired = await OrganisationKey.update({OrganisationKey.retired_at: now}).where(
                 (OrganisationKey.organisation == organisation["id"]) & OrganisationKey.retired_at.is_null()
-            )
+            ).returning(OrganisationKey.fingerprint)
             await OrganisationKey.insert(
                 OrganisationKey(
                     organisation=organisation["id"],
@@ -111,6 +112,10 @@ async def generate(organisation_slug: str) -> Row:
     except BaseException:
         path.unlink(missing_ok=True)  # no orphan key file for a key the database never listed
         raise
+    for row in retired:
+        # A retired key signs nothing again (it may have leaked): its private half goes. Its
+        # public half stays listed, so what it signed while current still verifies.
+        _path(organisation["slug"], row["fingerprint"]).unlink(missing_ok=True)
     return {"name": key_name(organisation["slug"]), "fingerprint": fingerprint, "path": str(path)}
 
 

@@ -293,8 +293,9 @@ def verify_bundle(site: Site, meeting: str, out: Path) -> str:
     """Export the meeting's record and run the independent verifier on it; its report."""
     site.cli("record", "export", meeting, "--out", str(out))
     # Pinned to the key the server published (what an auditor reads on the keys page).
-    fingerprint = json.loads((out / "manifest.json").read_text())["key"]["fingerprint"]
-    assert fingerprint in site.cli("keys", "list", "metropolis").stdout
+    key = json.loads((out / "manifest.json").read_text())["key"]
+    fingerprint, organisation = key["fingerprint"], key["name"].split("/", 1)[1]
+    assert fingerprint in site.cli("keys", "list", organisation).stdout
     result = subprocess.run(
         [sys.executable, "-m", "governance.verify", str(out), "--key", fingerprint],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
