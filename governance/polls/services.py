@@ -28,17 +28,15 @@ close in ``counting``, what a closed poll publishes (commitments, checkpoint, bo
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from governance import clock
 from governance.agenda import services as agenda
 from governance.agenda.views import item_quorum_for
 from governance.auth import Principal
 from governance.db import reading, writing
-from governance.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
 from governance.meetings import attendance, live
 from governance.meetings.services import MeetingContext
@@ -54,6 +52,7 @@ from governance.polls.candidates import (
 )
 from governance.polls.candidates import standing as candidates_standing
 from governance.polls.casting import TOKEN, ballot_content, cast
+from governance.polls.enforcing import enforced
 from governance.polls.guards import holds_casting_vote
 from governance.polls.model import BALLOT_METHODS, CHOICES, METHODS, Poll
 from governance.polls.publication import board as _board
@@ -73,26 +72,6 @@ __all__ = [
 ]  # fmt: skip
 
 Row = dict[str, Any]
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _error(refusal: rules.Refusal) -> DomainError:
-    """A rule's refusal as the domain error the API and the pages answer with."""
-    if refusal.fields is not None:
-        return Invalid(refusal.message, fields=refusal.fields)
-    return Conflict(refusal.message)
-
-
-def _enforced(use_case: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    @functools.wraps(use_case)
-    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await use_case(*args, **kwargs)
-        except rules.Refusal as refusal:
-            raise _error(refusal) from None
-
-    return run
 
 
 def options_of(poll: Row) -> Any:
@@ -122,7 +101,7 @@ async def progress(poll_id: int) -> tuple[int, int]:
 # --- opening --------------------------------------------------------------------------------
 
 
-@_enforced
+@enforced
 async def open_poll(
     context: MeetingContext, principal: Principal, motion_id: int, method: str, countdown: int | None = None
 ) -> Row:
@@ -295,7 +274,7 @@ async def object_to_consent(context: MeetingContext, principal: Principal, poll_
 # --- closing --------------------------------------------------------------------------------
 
 
-@_enforced
+@enforced
 async def close_poll(
     context: MeetingContext,
     principal: Principal,
@@ -334,7 +313,7 @@ async def close_poll(
     return await get_poll(context, poll_id)
 
 
-@_enforced
+@enforced
 async def record_casting_vote(context: MeetingContext, principal: Principal, poll_id: int, choice: str) -> Row:
     """The office named in the rule set settles a tie; the casting vote is recorded (rule 7)."""
     statutes = context.statutes
