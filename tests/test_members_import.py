@@ -143,7 +143,7 @@ def test_cli_demo_then_members_import(tmp_path: Path):
         "user", "add", "operator@metropolis.demo", "--name", "Operator", "--password", "operator-pass-1", env=env
     )
     assert duplicate.returncode == 1
-    assert "already exists" in duplicate.stderr
+    assert "exists already: its password is not overwritten" in duplicate.stderr
     short = _cli("user", "add", "x@metropolis.demo", "--name", "X", "--password", "short", env=env)
     assert short.returncode == 1 and "password: Use at least 10 characters." in short.stderr
     assert _cli("migrate", env=env).returncode == 0

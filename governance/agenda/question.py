@@ -85,7 +85,7 @@ async def put_the_question(
         raise Forbidden(_("Only the chair puts a motion to the vote at this meeting."))
     new_texts: dict[str, str] = {}
     if motion is None:
-        new_texts = _question_texts(item, texts or {}, rules["authoritative_language"])
+        new_texts = _question_texts(item, texts or {}, str(rules.authoritative_language))
     elif motion_id is None and any((text or "").strip() for text in (texts or {}).values()):
         # A typed question would become a second motion beside the one on the floor.
         raise Conflict(
@@ -204,7 +204,7 @@ async def _table_question(context: MeetingContext, principal: Principal, item: R
             item=item["id"],
             kind="main",
             decision_type=item["decision_type"] or "ordinary",
-            authoritative_language=rules["authoritative_language"],
+            authoritative_language=str(rules.authoritative_language),
             mover_member=mover,
             mover_person=principal.person_id,
             status="debate",
