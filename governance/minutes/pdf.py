@@ -156,6 +156,7 @@ def render_pdf(
     language: str,
     created: dt.datetime | None = None,
     pdf_variant: str = "pdf/a-3b",
+    signature_fields: str | None = None,
 ) -> bytes:
     """Render ``html`` to a PDF/A-3b document and return its bytes.
 
@@ -164,6 +165,11 @@ def render_pdf(
     ``title`` goes to the XMP metadata (``dc:title``) and ``language`` (a BCP 47 tag) to the
     catalog's ``/Lang``. There is deliberately no document information dictionary (see below).
     ``pdf_variant`` is ``"pdf/a-3b"`` (default) or ``"pdf/a-4f"``.
+
+    ``signature_fields``: an id prefix (``"signature-field-"``); every element whose id starts
+    with it becomes an empty signature field of the same name less the prefix, prefixed
+    ``Signature-`` (``Signature-president``), over that element's box, added as an incremental
+    update. :func:`sign_pdf` then fills each with its signer's visible appearance.
 
     Output is byte-for-byte deterministic for the same input and library versions: the file
     identifier is a hash of the content, and dates are written only if ``created`` is given (it
@@ -221,7 +227,59 @@ def render_pdf(
                 obj.extra["Filter"] = "/FlateDecode"
                 obj.compress = False
 
-    return document.write_pdf(pdf_variant=pdf_variant, finisher=finisher)
+    written = document.write_pdf(pdf_variant=pdf_variant, finisher=finisher)
+    if not signature_fields:
+        return written
+    boxes = []
+    for number, page in enumerate(document.pages):
+        height = page.height
+        for anchor, (x1, y1, x2, y2) in page.anchors.items():
+            if anchor.startswith(signature_fields):
+                # CSS px from the top left -> PDF points from the bottom left.
+                box = (x1 * 0.75, (height - y2) * 0.75, x2 * 0.75, (height - y1) * 0.75)
+                boxes.append((f"Signature-{anchor.removeprefix(signature_fields)}", number, box))
+    return _add_signature_fields(written, boxes) if boxes else written
+
+
+def _add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple[float, float, float, float]]]) -> bytes:
+    """Empty, visible signature fields (name, page, box in points) as one incremental update."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for name, page, box in boxes:
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(round(v, 2) for v in box))
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+#: The font of the signatures' visible appearances (embedded, as PDF/A wants); DejaVu covers
+#: the Latin, Greek and Cyrillic names, and falls back to the default font where it is missing.
+STAMP_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",)
+
+
+def _stamp_style(text: str) -> Any:
+    from pathlib import Path
+
+    from pyhanko import stamp
+    from pyhanko.pdf_utils import text as pdf_text
+
+    font = next((path for path in STAMP_FONTS if Path(path).is_file()), None)
+    box_style = pdf_text.TextBoxStyle(font_size=9)
+    try:
+        # An embedded font needs pyHanko's [opentype] extra (uharfbuzz); without it pyHanko's
+        # built-in Courier serves (Latin-1 names only, and not embedded).
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    except ImportError:
+        font = None
+    if font is not None:
+        box_style = pdf_text.TextBoxStyle(font=GlyphAccumulatorFactory(font), font_size=9)
+    # ``%`` would start a pyHanko interpolation: the text is the signer's, said literally.
+    return stamp.TextStampStyle(stamp_text=text.replace("%", "%%"), text_box_style=box_style, background=None,
+                                border_width=0)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- certificates
@@ -351,13 +409,17 @@ def sign_pdf(
     reason: str,
     location: str | None,
     name: str,
+    appearance: str | None = None,
 ) -> bytes:
     """Add a PAdES (baseline B-B, ``ETSI.CAdES.detached``) Ed25519 signature as an incremental update.
 
-    A new invisible signature field ``field_name`` is created (printable, zero-size widget, as
-    PDF/A wants); earlier revisions are left byte-for-byte untouched, so earlier signatures stay
-    valid. ``chain_pem`` (the organisation CA, usually) is embedded in the CMS so verifiers can
-    build the path. The signing time is the current time, so the output is not byte-deterministic
+    When the PDF has an empty signature field ``field_name`` (``render_pdf``'s
+    ``signature_fields``), the signature fills it and ``appearance`` (lines of text: who, where,
+    when) becomes its visible appearance, part of this signature's own revision. Otherwise a new
+    invisible signature field is created (printable, zero-size widget, as PDF/A wants). Earlier
+    revisions are left byte-for-byte untouched, so earlier signatures stay valid. ``chain_pem``
+    (the organisation CA, usually) is embedded in the CMS so verifiers can build the path.
+    The signing time is the current time, so the output is not byte-deterministic
     (pyHanko also stamps the modification date into the XMP metadata); Ed25519 itself is.
     """
     from asn1crypto import keys as asn1_keys
@@ -394,14 +456,19 @@ def sign_pdf(
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     except Exception as exc:
         raise PdfInvalid(f"cannot read the PDF to sign it: {exc}") from exc
-    existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
-    if field_name in existing:
+    existing = {name: value for name, value, _ in fields.enumerate_sig_fields(writer.prev)}
+    if existing.get(field_name) is not None:
         raise ValueError(f"the PDF already has a signature field named {field_name!r}")
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=signer,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
-    )
+    if field_name in existing:
+        pdf_signer = signers.PdfSigner(
+            meta, signer=signer, stamp_style=_stamp_style(appearance or name)
+        )
+    else:
+        pdf_signer = signers.PdfSigner(
+            meta,
+            signer=signer,
+            new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
+        )
     try:
         out = pdf_signer.sign_pdf(writer)
     except SigningError as exc:
