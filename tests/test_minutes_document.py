@@ -136,7 +136,8 @@ def test_arithmetic_speaks_the_documents_language():
     finally:
         i18n._current.reset(token)
     assert said == (
-        "Majorité requise : plus de 1/2 des 1\u202f500 suffrages exprimés, abstentions non comptées, soit 751 voix pour. "
+        "Majorité requise : plus de 1/2 des 1\u202f500 suffrages exprimés, abstentions non comptées, "
+        "soit 751 voix pour. "
         "Pour 1\u202f200, contre 300, abstentions 1. Résultat : adopté."
     )
     assert wording.arithmetic("en", {**poll, "yes": None}) is None  # old minutes: the stored text serves
