@@ -141,3 +141,37 @@ def test_arithmetic_speaks_the_documents_language():
         "Pour 1\u202f200, contre 300, abstentions 1. Résultat : adopté."
     )
     assert wording.arithmetic("en", {**poll, "yes": None}) is None  # old minutes: the stored text serves
+
+
+def test_a_signature_fills_its_box_with_who_where_and_when():
+    """render_pdf turns the boxes into empty signature fields; each signature fills its own with
+    its appearance (rendered like the document, so names in any script), and stays valid."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    html = (
+        "<html><body><p>Procès-verbal</p>"
+        "<div id='signature-field-president' style='width:70mm;height:24mm'></div>"
+        "<div id='signature-field-secretary_general' style='width:70mm;height:24mm'></div></body></html>"
+    )
+    unsigned = pdf.render_pdf(html, base_url=None, attachments=[], title="t", language="fr",
+                              signature_fields="signature-field-")  # fmt: skip
+    org = Ed25519PrivateKey.generate()
+    authority = pdf.organisation_certificate(org, "Metropolis")
+    document = unsigned
+    for office, name in (("president", "陈建华 Chen Jianhua"), ("secretary_general", "Élisabeth Gateau")):
+        key = Ed25519PrivateKey.generate()
+        certificate = pdf.issue_certificate(org, "Metropolis", key.public_key(), name, office=office)
+        document = pdf.sign_pdf(
+            document, key=key, certificate_pem=certificate, chain_pem=[authority], field_name=f"Signature-{office}",
+            reason=office, location="Guangzhou", name=name,
+            appearance=f"{name}\nSigné électroniquement à Guangzhou le 16 novembre 2012 à 10:10",
+        )  # fmt: skip
+    checked = pdf.verify_pdf(document, trusted_roots_pem=[authority])
+    assert [(c["field"], c["ok"]) for c in checked] == [("Signature-president", True),
+                                                         ("Signature-secretary_general", True)]  # fmt: skip
+    text = _text(document)
+    assert "陈建华 Chen Jianhua" in text and "Élisabeth Gateau" in text
+    assert text.count("Signé électroniquement à Guangzhou le 16 novembre 2012") == 2
+    with pytest.raises(ValueError):  # a filled field is not signed again
+        pdf.sign_pdf(document, key=key, certificate_pem=certificate, chain_pem=[authority],
+                     field_name="Signature-president", reason="x", location=None, name="x")  # fmt: skip

@@ -256,30 +256,48 @@ def _add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple[float, f
     return out.getvalue()
 
 
-#: The font of the signatures' visible appearances (embedded, as PDF/A wants); DejaVu covers
-#: the Latin, Greek and Cyrillic names, and falls back to the default font where it is missing.
-STAMP_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",)
+#: The signatures' visible appearances are rendered by WeasyPrint like the minutes themselves:
+#: the same fonts, embedded and subset (as PDF/A wants), Chinese names included where a CJK font
+#: is installed, and text a reader can extract.
+APPEARANCE_CSS = """
+@page { size: %(width).2fpt %(height).2fpt; margin: 0 }
+html { font-family: "DejaVu Serif", "WenQuanYi Zen Hei", serif; font-size: 8.5pt; line-height: 1.25; color: #000 }
+body { margin: 0; padding: 2pt 0 0 0 }
+p { margin: 0 0 1pt 0 }
+p.signer { font-weight: bold; font-size: 10pt }
+"""
 
 
-def _stamp_style(text: str) -> Any:
-    from pathlib import Path
+def _appearance_pdf(lines: list[str], width: float, height: float) -> bytes:
+    """The appearance of one signature (its lines, the first the signer's name) as a one-page PDF
+    the size of its box, in points."""
+    import html as html_module
 
-    from pyhanko import stamp
-    from pyhanko.pdf_utils import text as pdf_text
+    body = "".join(
+        f'<p class="{"signer" if index == 0 else "line"}">{html_module.escape(line)}</p>'
+        for index, line in enumerate(lines)
+    )
+    css = APPEARANCE_CSS % {"width": width, "height": height}
+    page = f"<!doctype html><html><head><style>{css}</style></head><body>{body}</body></html>"
+    document = _print_html_class()(string=page).render()
+    return document.write_pdf()
 
-    font = next((path for path in STAMP_FONTS if Path(path).is_file()), None)
-    box_style = pdf_text.TextBoxStyle(font_size=9)
-    try:
-        # An embedded font needs pyHanko's [opentype] extra (uharfbuzz); without it pyHanko's
-        # built-in Courier serves (Latin-1 names only, and not embedded).
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    except ImportError:
-        font = None
-    if font is not None:
-        box_style = pdf_text.TextBoxStyle(font=GlyphAccumulatorFactory(font), font_size=9)
-    # ``%`` would start a pyHanko interpolation: the text is the signer's, said literally.
-    return stamp.TextStampStyle(stamp_text=text.replace("%", "%%"), text_box_style=box_style, background=None,
-                                border_width=0)  # fmt: skip
+
+def _field_size(reader: Any, field_name: str) -> tuple[float, float] | None:
+    from pyhanko.sign import fields
+
+    for name, _value, ref in fields.enumerate_sig_fields(reader):
+        if name != field_name:
+            continue
+        field = ref.get_object()
+        rect = field.get("/Rect")
+        if rect is None and field.get("/Kids"):
+            rect = field["/Kids"][0].get_object().get("/Rect")
+        if rect is None:
+            return None
+        x1, y1, x2, y2 = (float(v) for v in rect)
+        return abs(x2 - x1), abs(y2 - y1)
+    return None
 
 
 # --------------------------------------------------------------------------- certificates
@@ -459,10 +477,26 @@ def sign_pdf(
     existing = {name: value for name, value, _ in fields.enumerate_sig_fields(writer.prev)}
     if existing.get(field_name) is not None:
         raise ValueError(f"the PDF already has a signature field named {field_name!r}")
+    size = _field_size(writer.prev, field_name) if field_name in existing else None
+    if size is not None and min(size) > 0:
+        import tempfile
+        from pathlib import Path
+
+        from pyhanko import stamp
+        from pyhanko.pdf_utils.content import ImportedPdfPage
+
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / "appearance.pdf"
+            path.write_bytes(_appearance_pdf((appearance or name).split("\n"), *size))
+            style = stamp.StaticStampStyle(background=ImportedPdfPage(str(path)), border_width=0)
+            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
+            try:
+                out = pdf_signer.sign_pdf(writer)
+            except SigningError as exc:
+                raise PdfInvalid(f"cannot sign this PDF: {exc}") from exc
+            return out.getvalue()
     if field_name in existing:
-        pdf_signer = signers.PdfSigner(
-            meta, signer=signer, stamp_style=_stamp_style(appearance or name)
-        )
+        pdf_signer = signers.PdfSigner(meta, signer=signer)
     else:
         pdf_signer = signers.PdfSigner(
             meta,
