@@ -29,16 +29,19 @@ def _text(document: bytes) -> str:
     return " ".join(done.stdout.decode().split())
 
 
+# Words of the English document (and the labels of English fallbacks) that the others never print.
+ENGLISH = ("Signed", "Motion as moved", "more than", "Result:", "approved on", "No objection", "Calcul", "Cálculo")
+
 # What each language's document says of the budget motion as moved, and its signature page.
 EXPECTED = {
     "fr": {"moved": "3 200 000", "amendment": "Amendement 1", "offices": ("Le Président", "Le Secrétaire général"),
            "date": "16 novembre 2012", "unsigned": ("Pas encore signé", "non signé"),
-           "not_english": ("Signed", "Motion as moved", "more than", "Result:", "approved on")},
+           "not_english": ENGLISH},
     "en": {"moved": "3,200,000", "amendment": "Amendment 1", "offices": ("The President", "The Secretary General"),
            "date": "November 16, 2012", "unsigned": ("Not yet signed", "not signed"), "not_english": ()},
     "es": {"moved": "3.200.000", "amendment": "Enmienda 1", "offices": ("El Presidente", "El Secretario General"),
            "date": "16 de noviembre de 2012", "unsigned": ("Aún no firmad", "no firmad"),
-           "not_english": ("Signed", "Motion as moved", "more than", "Result:", "approved on")},
+           "not_english": ENGLISH},
 }  # fmt: skip
 
 

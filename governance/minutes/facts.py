@@ -256,6 +256,7 @@ def _motion(motion: Row, language: str, polls: list[Row], names: dict[int, str],
                 "present_weight": p["present_weight"],
                 "represented_weight": p["represented_weight"],
                 "members_weight": p["members_weight"],
+                "electorate_size": p["electorate_size"],
                 "motion_kind": motion["kind"],
                 "roll": p.get("roll") or [],
             }

@@ -16,7 +16,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from governance.i18n import gettext as _
-from governance.i18n import ngettext, pgettext
+from governance.i18n import ngettext, npgettext, pgettext
 from governance.polls import majority
 
 Row = dict[str, Any]
@@ -83,6 +83,30 @@ def signatory_title(office: str, acting: bool = False) -> str:
     return _("{office} (acting)").format(office=title) if acting else title
 
 
+def office_title(office: str | None) -> str:
+    """An office as the statutes name it, in running text ("Président", not "Président(e)")."""
+    titles = {
+        "president": pgettext("office", "President"),
+        "co_president": pgettext("office", "Co-President"),
+        "vice_president": pgettext("office", "Vice-President"),
+        "treasurer": pgettext("office", "Treasurer"),
+        "secretary_general": pgettext("office", "Secretary General"),
+    }
+    return titles.get(office or "", (office or "").replace("_", " "))
+
+
+def attendance(state: str, n: int) -> str:
+    """The heading of one attendance paragraph, agreeing with its number ("Présents (26)")."""
+    words = {
+        "present": npgettext("attendance", "Present (%(num)s)", "Present (%(num)s)", n),
+        "remote": npgettext("attendance", "Remote (%(num)s)", "Remote (%(num)s)", n),
+        "represented": npgettext("attendance", "Represented (%(num)s)", "Represented (%(num)s)", n),
+        "excused": npgettext("attendance", "Excused (%(num)s)", "Excused (%(num)s)", n),
+        "absent": npgettext("attendance", "Absent (%(num)s)", "Absent (%(num)s)", n),
+    }
+    return words.get(state, state + " (%(num)s)") % {"num": n}
+
+
 def item_not_taken_up(status: str) -> str | None:
     """What the minutes say of an item left at the close (None for an item dealt with)."""
     return {
@@ -121,6 +145,16 @@ def _base(base: str, total: int, language: str) -> str:
 def arithmetic(language: str, poll: Row) -> str | None:
     """The arithmetic of a yes/no poll in ``language`` (gettext must speak it), or None when the
     poll row lacks the numbers (minutes drafted before they were kept: the stored text serves)."""
+    if poll.get("method") == "unanimous_consent":
+        if poll.get("outcome") == "adopted" and poll.get("electorate_size") is not None:
+            return _("No objection among {n} members entitled to vote: adopted by unanimous consent.").format(
+                n=number(poll["electorate_size"], language)
+            )
+        if poll.get("outcome") == "objection" and poll.get("objection"):
+            return _("Objection by {member}: no unanimous consent; the chair takes a vote.").format(
+                member=poll["objection"]
+            )
+        return None
     needed = ("threshold_numerator", "threshold_denominator", "strict", "base", "yes", "no")
     if any(poll.get(key) is None for key in needed):
         return None
