@@ -214,7 +214,7 @@ async def test_the_standalone_document_is_printable_and_self_contained(played):
     assert "Asistencia" in html and "Attendance" not in html
     french = render_document(content, language="fr", authoritative_language="fr", status="approved")
     assert "Version faisant foi (FR)" in french and '<html lang="fr">' in french
-    opening = "À l'ouverture : 24 membres votants sur 27 présents ou représentés ; 14 requis"
+    opening = "À l'ouverture : 24 des 27 membres ayant droit de vote sont présents ou représentés ; 14 requis"
     assert opening in french.replace("&#39;", "'")
 
 
