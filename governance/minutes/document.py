@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -194,7 +195,8 @@ def _version_line(version: Any, status: str, dates: Row, clock: _Clock, planned:
     if planned:
         parts.append(_("signed electronically: see the last page"))
     elif dates.get("signed_by"):
-        parts.append(_("signed by {names}").format(names=", ".join(dates["signed_by"])))
+        names = format_list(list(dates["signed_by"]), locale=clock.language)
+        parts.append(_("signed by {names}").format(names=names))
     if dates.get("published_at"):
         parts.append(_("published on {date}").format(date=clock.date(dates["published_at"])))
     return " — ".join(parts)
