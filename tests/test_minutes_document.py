@@ -178,3 +178,29 @@ def test_a_signature_fills_its_box_with_who_where_and_when():
     with pytest.raises(ValueError):  # a filled field is not signed again
         pdf.sign_pdf(document, key=key, certificate_pem=certificate, chain_pem=[authority],
                      field_name="Signature-president", reason="x", location=None, name="x")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "pending", "postponed", "never"),
+    [
+        ("fr", "Ce point n'a pas été traité.", "Ce point a été reporté à une réunion ultérieure.", "En attente"),
+        ("es", "Este punto no se trató.", "Este punto se aplazó a una reunión posterior.", "Pendiente"),
+        ("en", "This item was not dealt with.", "This item was postponed to a later meeting.", "Pending"),
+    ],
+)
+def test_items_not_taken_up_say_so(language, pending, postponed, never):
+    content = {
+        "version": 1,
+        "facts": {
+            "language": "fr",
+            "meeting": {"title": "Conseil", "time_zone": "Asia/Shanghai"},
+            "items": [
+                {"number": "8", "title": "Divers", "kind": "decision", "status": "pending", "motions": []},
+                {"number": "9", "title": "Statuts", "kind": "decision", "status": "postponed", "motions": []},
+            ],
+        },
+    }
+    html = render_document(content, language=language, authoritative_language="fr", status="draft")
+    text = html.replace("&#39;", "'")
+    assert pending in text and postponed in text
+    assert never not in text
