@@ -185,8 +185,11 @@ def term(enum: type[StrEnum], value: Any) -> str:
         return str(value or "")
 
 
-def _version_line(version: Any, status: str, dates: Row, clock: _Clock, planned: list[str]) -> str:
-    """What this document is: its version, when it was approved, signed and published."""
+def _version_line(
+    version: Any, status: str, dates: Row, clock: _Clock, planned: list[str], *, names: bool = True
+) -> str:
+    """What this document is: its version, when it was approved, signed (by whom, unless
+    ``names`` is false: the running page header) and published."""
     parts = [_("Version {n}").format(n=version)]
     if dates.get("approved_at"):
         parts.append(_("approved on {date}").format(date=clock.date(dates["approved_at"])))
@@ -194,9 +197,11 @@ def _version_line(version: Any, status: str, dates: Row, clock: _Clock, planned:
         parts.append(wording.version_status(status))
     if planned:
         parts.append(_("signed electronically: see the last page"))
+    elif dates.get("signed_by") and names:
+        signers = format_list(list(dates["signed_by"]), locale=clock.language)
+        parts.append(_("signed by {names}").format(names=signers))
     elif dates.get("signed_by"):
-        names = format_list(list(dates["signed_by"]), locale=clock.language)
-        parts.append(_("signed by {names}").format(names=names))
+        parts.append(wording.version_status("signed"))
     if dates.get("published_at"):
         parts.append(_("published on {date}").format(date=clock.date(dates["published_at"])))
     return " — ".join(parts)
@@ -254,7 +259,9 @@ def _values(
         "organisation_name": organisation_name,
         "css": {
             "organisation": css_content(organisation_name),
-            "version": css_content(version_line),
+            "version": css_content(
+                _version_line(content.get("version", ""), status, dates, clock, list(signatories or []), names=False)
+            ),
             "authority": css_content(authority),
             "page": css_content(_("Page {page} of {pages}"), page="counter(page)", pages="counter(pages)"),
         },

@@ -83,6 +83,11 @@ def signatory_title(office: str, acting: bool = False) -> str:
     return _("{office} (acting)").format(office=title) if acting else title
 
 
+def colon(label: str) -> str:
+    """``label`` followed by a colon as the language writes it (French puts a space before it)."""
+    return pgettext("label", "{label}:").format(label=label)
+
+
 def office_title(office: str | None) -> str:
     """An office as the statutes name it, in running text ("Président", not "Président(e)")."""
     titles = {
