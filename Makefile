@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-test
 
 # Debian packages the PDF minutes need: HarfBuzz's subsetter (byte-identical PDFs) and
 # poppler-utils (pdftoppm for the README's screenshot). Installed when missing and root.
-DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils
+DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils fonts-wqy-zenhei
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

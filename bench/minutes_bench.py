@@ -100,25 +100,30 @@ def measure(content: dict, record: bytes) -> dict[str, float]:
     org = Ed25519PrivateKey.generate()
     authority = pdf.organisation_certificate(org, "Metropolis (bench)")
     signers = []
-    for name, office in (("Jean-Paul Huchon", "President"), ("Secretary General (bench)", "Secretary General")):
+    for name, office in (("Jean-Paul Huchon", "president"), ("Secretary General (bench)", "secretary_general")):
         key = Ed25519PrivateKey.generate()
         signers.append((key, pdf.issue_certificate(org, "Metropolis (bench)", key.public_key(), name, office=office),
                         name, office))  # fmt: skip
     times: dict[str, float] = {}
     started = time.perf_counter()
     body = canonical(content)
-    html = render_document(content, language="fr", authoritative_language="fr", status="approved")
+    # As services.sign renders it: a signature block per office, each with the empty field its
+    # signature fills with a visible appearance.
+    offices = [office for _key, _certificate, _name, office in signers]
+    html = render_document(content, language="fr", authoritative_language="fr", status="approved", signatories=offices)
     times["document (HTML)"] = time.perf_counter() - started
     clock = time.perf_counter()
     attachments = [("minutes.json", body, "minutes"), ("record.json", record, "record")]
-    document = pdf.render_pdf(html, base_url=None, title="Minutes (bench)", language="fr", attachments=attachments)
+    document = pdf.render_pdf(html, base_url=None, title="Minutes (bench)", language="fr", attachments=attachments,
+                              signature_fields="signature-field-")  # fmt: skip
     times["PDF/A-3 render"] = time.perf_counter() - clock
     clock = time.perf_counter()
     detached = []
     for key, certificate, name, office in signers:
         detached.append((key.public_key(), key.sign(body)))
         document = pdf.sign_pdf(document, key=key, certificate_pem=certificate, chain_pem=[authority],
-                                field_name=f"Signature-{office}", reason=office, location=None, name=name)  # fmt: skip
+                                field_name=f"Signature-{office}", reason=office, location=None, name=name,
+                                appearance=f"{name}\nSigné électroniquement le 16 novembre 2012 à 10:10")  # fmt: skip
     times["two signatures"] = time.perf_counter() - clock
     clock = time.perf_counter()
     report = pdf.verify_pdf(document, trusted_roots_pem=[authority])

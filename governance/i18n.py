@@ -56,6 +56,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the sense ``context`` gives it (a word that means two things)."""
+    return translations(_current.get()).pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).npgettext(context, singular, plural, n)
+
+
 _ = gettext
 
 

@@ -83,7 +83,9 @@ def make_environment() -> Environment:
     env.filters["qr_svg"] = qr_svg
     env.filters["fingerprint_groups"] = fingerprint_groups
     env.filters["in_zone"] = lambda value, zone: value.astimezone(ZoneInfo(zone)) if value else value
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+    )
     env.globals.update(
         label=vocabulary.label,
         choices=vocabulary.choices,

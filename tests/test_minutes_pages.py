@@ -210,12 +210,13 @@ async def test_the_standalone_document_is_printable_and_self_contained(played):
     assert "Traducción — no auténtica; la versión auténtica está en FR" in html
     assert '"Versi\\f3 n 2 \\2014  borrador"' in html  # the page header: "Versión 2 — borrador"
     assert "Aún no firmada." in html and "BoD-2012-05" in html
-    # Generated wording in the chosen language, the facts in the authoritative one.
-    assert "Le Conseil adopte l'ordre du jour." in html.replace("&#39;", "'")
+    # Generated wording in the chosen language, and the texts too where they exist in it (issue 20).
+    assert "El Consejo aprueba el orden del día." in html
+    assert "Le Conseil adopte l'ordre du jour." not in html.replace("&#39;", "'")
     assert "Asistencia" in html and "Attendance" not in html
     french = render_document(content, language="fr", authoritative_language="fr", status="approved")
     assert "Version faisant foi (FR)" in french and '<html lang="fr">' in french
-    opening = "À l'ouverture : 24 membres votants sur 27 présents ou représentés ; 14 requis"
+    opening = "À l'ouverture : 24 des 27 membres ayant droit de vote sont présents ou représentés ; 14 requis"
     assert opening in french.replace("&#39;", "'")
 
 

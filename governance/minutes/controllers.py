@@ -190,6 +190,7 @@ class MinutesPages(Controller):
             authoritative_language=authoritative,
             signatures=await services.signatures(context, version),
             status=row["status"],
+            dates={"approved_at": row["approved_at"], "published_at": row["published_at"]},
         )
         return page(
             "minutes/version.html",

@@ -15,6 +15,8 @@ marked safe, their paragraphs kept.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,12 +26,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from jinja2 import Environment
 from markupsafe import Markup
 
 from governance import i18n
 from governance.i18n import gettext as _
 from governance.i18n import lazy_gettext as _l
+from governance.minutes import wording
 from governance.vocabulary import label
 
 Row = dict[str, Any]
@@ -67,6 +71,41 @@ def _speaking(language: str) -> Iterator[str]:
 def status_label(status: str) -> str:
     found = STATUSES.get(status)
     return str(found) if found is not None else status
+
+
+def verify_url() -> str:
+    """Where anyone checks the signed minutes: the public site's /verify page."""
+    return os.environ.get("GOVERNANCE_PUBLIC_URL", "").strip().rstrip("/") + "/verify"
+
+
+_WORD = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?|\S+")
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """``new`` against ``old`` word by word: ("same" | "del" | "ins", words) runs."""
+    # A number written with spaces or separators ("3 200 000", "3,200,000") is one word.
+    a, b = _WORD.findall(old or ""), _WORD.findall(new or "")
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("del", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("ins", " ".join(b[j1:j2])))
+    return out
+
+
+def in_language(texts: dict[str, str] | None, fallback: str, language: str, source: str) -> tuple[str, str]:
+    """(text, its language): the document's language when that version exists, else the
+    authoritative text (the template marks it as such)."""
+    texts = texts or {}
+    if texts.get(language):
+        return texts[language], language
+    if texts.get(source):
+        return texts[source], source
+    return fallback or "", source
 
 
 def _css_string(text: str) -> str:
@@ -146,7 +185,37 @@ def term(enum: type[StrEnum], value: Any) -> str:
         return str(value or "")
 
 
-def _values(content: Row, language: str, authoritative_language: str, signatures: list[Row] | None, status: str) -> Row:
+def _version_line(
+    version: Any, status: str, dates: Row, clock: _Clock, planned: list[str], *, names: bool = True
+) -> str:
+    """What this document is: its version, when it was approved, signed (by whom, unless
+    ``names`` is false: the running page header) and published."""
+    parts = [_("Version {n}").format(n=version)]
+    if dates.get("approved_at"):
+        parts.append(_("approved on {date}").format(date=clock.date(dates["approved_at"])))
+    else:
+        parts.append(wording.version_status(status))
+    if planned:
+        parts.append(_("signed electronically: see the last page"))
+    elif dates.get("signed_by") and names:
+        signers = format_list(list(dates["signed_by"]), locale=clock.language)
+        parts.append(_("signed by {names}").format(names=signers))
+    elif dates.get("signed_by"):
+        parts.append(wording.version_status("signed"))
+    if dates.get("published_at"):
+        parts.append(_("published on {date}").format(date=clock.date(dates["published_at"])))
+    return " — ".join(parts)
+
+
+def _values(
+    content: Row,
+    language: str,
+    authoritative_language: str,
+    signatures: list[Row] | None,
+    status: str,
+    dates: Row | None = None,
+    signatories: list[str] | None = None,
+) -> Row:
     facts = content.get("facts") or {}
     meeting = facts.get("meeting") or {}
     clock = _Clock(meeting.get("time_zone"), language)
@@ -158,7 +227,12 @@ def _values(content: Row, language: str, authoritative_language: str, signatures
         authority = _("Translation — not authoritative; the authoritative version is in {language}").format(
             language=code
         )
-    version_line = _("Version {n} — {status}").format(n=content.get("version", ""), status=status_label(status))
+    dates = dict(dates or {})
+    if signatures and not dates.get("signed_by"):
+        dates["signed_by"] = [s["name"] for s in signatures]
+    version_line = _version_line(content.get("version", ""), status, dates, clock, list(signatories or []))
+    organisation = facts.get("organisation") or {}
+    organisation_name = (organisation.get("names") or {}).get(language) or organisation.get("name", "")
     motions_by_id = {m["id"]: m for item in facts.get("items", []) for m in item.get("motions", [])}
     return {
         "content": content,
@@ -176,9 +250,18 @@ def _values(content: Row, language: str, authoritative_language: str, signatures
         "paragraphs": paragraphs,
         "term": term,
         "motions_by_id": motions_by_id,
+        "motions_by_decision": {m["decision_number"]: m for m in motions_by_id.values() if m.get("decision_number")},
+        "signatories": list(signatories or []),
+        "wording": wording,
+        "word_diff": word_diff,
+        "in_language": in_language,
+        "verify_url": verify_url(),
+        "organisation_name": organisation_name,
         "css": {
-            "organisation": css_content((facts.get("organisation") or {}).get("name", "")),
-            "version": css_content(version_line),
+            "organisation": css_content(organisation_name),
+            "version": css_content(
+                _version_line(content.get("version", ""), status, dates, clock, list(signatories or []), names=False)
+            ),
             "authority": css_content(authority),
             "page": css_content(_("Page {page} of {pages}"), page="counter(page)", pages="counter(pages)"),
         },
@@ -192,9 +275,11 @@ def _render(
     authoritative_language: str,
     signatures: list[Row] | None,
     status: str,
+    dates: Row | None = None,
+    signatories: list[str] | None = None,
 ) -> str:
     with _speaking(language) as language:
-        values = _values(content, language, authoritative_language, signatures, status)
+        values = _values(content, language, authoritative_language, signatures, status, dates, signatories)
         return _environment().get_template(template).render(values)
 
 
@@ -205,9 +290,28 @@ def render_document(
     authoritative_language: str,
     signatures: list[Row] | None = None,
     status: str = "draft",
+    dates: Row | None = None,
+    signatories: list[str] | None = None,
 ) -> str:
-    """The minutes as a complete standalone HTML document, in ``language``."""
-    return _render(TEMPLATE, content, language, authoritative_language, signatures, status)
+    """The minutes as a complete standalone HTML document, in ``language``.
+
+    ``dates``: ``approved_at``, ``published_at`` (and ``signed_by``, names) for the header.
+    ``signatories``: the offices that will sign the PDF; each gets a block on the last page with
+    an empty box (``id="signature-field-<office>"``) where its PAdES signature's appearance goes
+    (see ``pdf.render_pdf``'s ``signature_fields``)."""
+    return _render(TEMPLATE, content, language, authoritative_language, signatures, status, dates, signatories)
+
+
+def signature_appearance(language: str, zone: str | None, name: str, place: str | None, at: Any) -> str:
+    """The visible text of a signature on the PDF's last page: who, where and when, in ``language``."""
+    with _speaking(language) as language:
+        clock = _Clock(zone, language)
+        when = clock.when(at)
+        if place:
+            said = _("Signed electronically at {place} on {when}").format(place=place, when=when)
+        else:
+            said = _("Signed electronically on {when}").format(when=when)
+        return f"{name}\n{said}"
 
 
 def render_fragment(
@@ -217,9 +321,10 @@ def render_fragment(
     authoritative_language: str,
     signatures: list[Row] | None = None,
     status: str = "draft",
+    dates: Row | None = None,
 ) -> Markup:
     """The document's body (an ``<article>``), to show inside a page of the app."""
-    html = _render(FRAGMENT, content, language, authoritative_language, signatures, status)
+    html = _render(FRAGMENT, content, language, authoritative_language, signatures, status, dates)
     # Safe: rendered by an autoescaping template, every value from the facts and the
     # narratives escaped there; nothing is added here.
     return Markup(html)  # noqa: S704

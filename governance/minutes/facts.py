@@ -14,13 +14,13 @@ from typing import Any
 
 from governance.accounts.tables import Person
 from governance.agenda import services as agenda
-from governance.agenda.tables import AgendaItem, Recusal, SpeakerRequest
+from governance.agenda.tables import AgendaItem, MotionText, Recusal, SpeakerRequest
 from governance.db import reading
 from governance.meetings import attendance
 from governance.meetings.services import MeetingContext
 from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import Member
-from governance.polls.tables import Poll
+from governance.polls.tables import Poll, RollCallVote
 from governance.record.canonical import timestamp
 from governance.record.tables import MeetingEvent
 
@@ -29,6 +29,11 @@ Row = dict[str, Any]
 
 def _when(value: Any) -> str | None:
     return timestamp(value) if value is not None else None
+
+
+def _in_languages(row: Row, field: str) -> dict[str, str]:
+    """``row``'s ``field`` in each language it has (``name_en``, ``name_fr``...)."""
+    return {code: row[f"{field}_{code}"] for code in ("en", "fr", "es") if row.get(f"{field}_{code}")}
 
 
 def _quorum(row: Row) -> Row:
@@ -74,26 +79,56 @@ async def gather(context: MeetingContext) -> Row:
             else None
         )
         member_names = {r["id"]: r["name"] for r in await Member.select(Member.id, Member.name)}
+        # Roll calls name who voted how (secret ballots never do: they have no member).
+        roll_polls = [p["id"] for p in polls if p["method"] == "roll_call"]
+        roll_votes = (
+            await RollCallVote.select(RollCallVote.poll, RollCallVote.member, RollCallVote.choice, RollCallVote.weight)
+            .where(RollCallVote.poll.is_in(roll_polls))
+            .order_by(RollCallVote.id)
+            if roll_polls
+            else []
+        )
     opened = next((e["at"] for e in events if e["kind"] == "meeting_open"), None)
     closed = next((e["at"] for e in reversed(events) if e["kind"] == "meeting_closed"), None)
     opening = [c for c in checks if opened is not None and c["at"] <= opened]
     chair = context.chair
     motions = await agenda.list_motions(context)
+    # The texts as moved (version 1): the story of an amended motion starts from them.
+    original: dict[int, dict[str, str]] = {}
+    if motions:
+        async with reading():
+            for text in await MotionText.select(MotionText.motion, MotionText.language, MotionText.text).where(
+                MotionText.motion.is_in([m["id"] for m in motions]) & (MotionText.version == 1)
+            ):
+                original.setdefault(text["motion"], {})[text["language"]] = text["text"]
     by_item: dict[int, list[Row]] = {}
     for motion in motions:
         by_item.setdefault(motion["item"], []).append(motion)
     polls_by_motion: dict[int, list[Row]] = {}
+    roll: dict[int, list[Row]] = {}
+    for vote in roll_votes:
+        roll.setdefault(vote["poll"], []).append(
+            {"member": member_names.get(vote["member"], str(vote["member"])), "choice": vote["choice"],
+             "weight": vote["weight"]}
+        )  # fmt: skip
     for poll in polls:
+        poll["roll"] = sorted(roll.get(poll["id"], []), key=lambda v: v["member"])
         polls_by_motion.setdefault(poll["motion"], []).append(poll)
     facts: Row = {
         "organisation": {
             "slug": context.organisation["slug"],
             "name": context.organisation[f"name_{language}"] or context.organisation["name_en"],
+            "names": _in_languages(context.organisation, "name"),
         },
-        "body": {"slug": context.body["slug"], "name": context.body.get(f"name_{language}") or context.body["name_en"]},
+        "body": {
+            "slug": context.body["slug"],
+            "name": context.body.get(f"name_{language}") or context.body["name_en"],
+            "names": _in_languages(context.body, "name"),
+        },
         "meeting": {
             "slug": context.meeting["slug"],
             "title": context.meeting.get(f"title_{language}") or context.meeting["title_en"],
+            "titles": _in_languages(context.meeting, "title"),
             "kind": context.meeting["kind"],
             "mode": context.meeting["mode"],
             "venue": context.meeting["venue"],
@@ -139,6 +174,7 @@ async def gather(context: MeetingContext) -> Row:
             {
                 "number": item["number"],
                 "title": item.get(f"title_{language}") or item["title_en"],
+                "titles": _in_languages(item, "title"),
                 "kind": item["kind"],
                 "status": item["status"],
                 "rapporteur": item["rapporteur"],
@@ -151,7 +187,7 @@ async def gather(context: MeetingContext) -> Row:
                     if s["item"] == item["id"]
                 ],
                 "motions": [
-                    _motion(m, language, polls_by_motion.get(m["id"], []), member_names)
+                    _motion(m, language, polls_by_motion.get(m["id"], []), member_names, original.get(m["id"], {}))
                     for m in by_item.get(item["id"], [])
                 ],
             }
@@ -174,7 +210,7 @@ async def gather(context: MeetingContext) -> Row:
     return facts
 
 
-def _motion(motion: Row, language: str, polls: list[Row], names: dict[int, str]) -> Row:
+def _motion(motion: Row, language: str, polls: list[Row], names: dict[int, str], moved: dict[str, str]) -> Row:
     return {
         "id": motion["id"],
         "kind": motion["kind"],
@@ -182,6 +218,11 @@ def _motion(motion: Row, language: str, polls: list[Row], names: dict[int, str])
         "amends": motion["amends"],
         "text": agenda.text_in(motion, motion["authoritative_language"]),
         "language": motion["authoritative_language"],
+        # The final text in each language it has (the document shows its own language's), and
+        # the text as moved when it was amended since.
+        "texts": {t["language"]: t["text"] for t in motion["texts"]},
+        "version": motion["version"],
+        "moved": moved if motion["version"] != 1 else {},
         "status": motion["status"],
         "decision_number": motion["decision_number"],
         "mover": motion.get("mover_name"),
@@ -206,6 +247,18 @@ def _motion(motion: Row, language: str, polls: list[Row], names: dict[int, str])
                 "casting_vote_office": p["casting_vote_office"],
                 "elected": [names.get(c, str(c)) for c in json.loads(p["elected"] or "[]")],
                 "quorum": {"counted": p["quorum_counted"], "required": p["quorum_required"]},
+                # The numbers the arithmetic is made of, so the minutes say it in their language.
+                "threshold_numerator": p["threshold_numerator"],
+                "threshold_denominator": p["threshold_denominator"],
+                "strict": p["strict"],
+                "base": p["base"],
+                "tie_rule": p["tie_rule"],
+                "present_weight": p["present_weight"],
+                "represented_weight": p["represented_weight"],
+                "members_weight": p["members_weight"],
+                "electorate_size": p["electorate_size"],
+                "motion_kind": motion["kind"],
+                "roll": p.get("roll") or [],
             }
             for p in polls
         ],

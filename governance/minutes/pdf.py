@@ -156,6 +156,7 @@ def render_pdf(
     language: str,
     created: dt.datetime | None = None,
     pdf_variant: str = "pdf/a-3b",
+    signature_fields: str | None = None,
 ) -> bytes:
     """Render ``html`` to a PDF/A-3b document and return its bytes.
 
@@ -164,6 +165,11 @@ def render_pdf(
     ``title`` goes to the XMP metadata (``dc:title``) and ``language`` (a BCP 47 tag) to the
     catalog's ``/Lang``. There is deliberately no document information dictionary (see below).
     ``pdf_variant`` is ``"pdf/a-3b"`` (default) or ``"pdf/a-4f"``.
+
+    ``signature_fields``: an id prefix (``"signature-field-"``); every element whose id starts
+    with it becomes an empty signature field of the same name less the prefix, prefixed
+    ``Signature-`` (``Signature-president``), over that element's box, added as an incremental
+    update. :func:`sign_pdf` then fills each with its signer's visible appearance.
 
     Output is byte-for-byte deterministic for the same input and library versions: the file
     identifier is a hash of the content, and dates are written only if ``created`` is given (it
@@ -221,7 +227,77 @@ def render_pdf(
                 obj.extra["Filter"] = "/FlateDecode"
                 obj.compress = False
 
-    return document.write_pdf(pdf_variant=pdf_variant, finisher=finisher)
+    written = document.write_pdf(pdf_variant=pdf_variant, finisher=finisher)
+    if not signature_fields:
+        return written
+    boxes = []
+    for number, page in enumerate(document.pages):
+        height = page.height
+        for anchor, (x1, y1, x2, y2) in page.anchors.items():
+            if anchor.startswith(signature_fields):
+                # CSS px from the top left -> PDF points from the bottom left.
+                box = (x1 * 0.75, (height - y2) * 0.75, x2 * 0.75, (height - y1) * 0.75)
+                boxes.append((f"Signature-{anchor.removeprefix(signature_fields)}", number, box))
+    return _add_signature_fields(written, boxes) if boxes else written
+
+
+def _add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple[float, float, float, float]]]) -> bytes:
+    """Empty, visible signature fields (name, page, box in points) as one incremental update."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for name, page, box in boxes:
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(round(v, 2) for v in box))
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+#: The signatures' visible appearances are rendered by WeasyPrint like the minutes themselves:
+#: the same fonts, embedded and subset (as PDF/A wants), Chinese names included where a CJK font
+#: is installed, and text a reader can extract.
+APPEARANCE_CSS = """
+@page { size: %(width).2fpt %(height).2fpt; margin: 0 }
+html { font-family: "DejaVu Serif", "WenQuanYi Zen Hei", serif; font-size: 8.5pt; line-height: 1.25; color: #000 }
+body { margin: 0; padding: 2pt 0 0 0 }
+p { margin: 0 0 1pt 0 }
+p.signer { font-weight: bold; font-size: 10pt }
+"""
+
+
+def _appearance_pdf(lines: list[str], width: float, height: float) -> bytes:
+    """The appearance of one signature (its lines, the first the signer's name) as a one-page PDF
+    the size of its box, in points."""
+    import html as html_module
+
+    body = "".join(
+        f'<p class="{"signer" if index == 0 else "line"}">{html_module.escape(line)}</p>'
+        for index, line in enumerate(lines)
+    )
+    css = APPEARANCE_CSS % {"width": width, "height": height}
+    page = f"<!doctype html><html><head><style>{css}</style></head><body>{body}</body></html>"
+    document = _print_html_class()(string=page).render()
+    return document.write_pdf()
+
+
+def _field_size(reader: Any, field_name: str) -> tuple[float, float] | None:
+    from pyhanko.sign import fields
+
+    for name, _value, ref in fields.enumerate_sig_fields(reader):
+        if name != field_name:
+            continue
+        field = ref.get_object()
+        rect = field.get("/Rect")
+        if rect is None and field.get("/Kids"):
+            rect = field["/Kids"][0].get_object().get("/Rect")
+        if rect is None:
+            return None
+        x1, y1, x2, y2 = (float(v) for v in rect)
+        return abs(x2 - x1), abs(y2 - y1)
+    return None
 
 
 # --------------------------------------------------------------------------- certificates
@@ -351,13 +427,17 @@ def sign_pdf(
     reason: str,
     location: str | None,
     name: str,
+    appearance: str | None = None,
 ) -> bytes:
     """Add a PAdES (baseline B-B, ``ETSI.CAdES.detached``) Ed25519 signature as an incremental update.
 
-    A new invisible signature field ``field_name`` is created (printable, zero-size widget, as
-    PDF/A wants); earlier revisions are left byte-for-byte untouched, so earlier signatures stay
-    valid. ``chain_pem`` (the organisation CA, usually) is embedded in the CMS so verifiers can
-    build the path. The signing time is the current time, so the output is not byte-deterministic
+    When the PDF has an empty signature field ``field_name`` (``render_pdf``'s
+    ``signature_fields``), the signature fills it and ``appearance`` (lines of text: who, where,
+    when) becomes its visible appearance, part of this signature's own revision. Otherwise a new
+    invisible signature field is created (printable, zero-size widget, as PDF/A wants). Earlier
+    revisions are left byte-for-byte untouched, so earlier signatures stay valid. ``chain_pem``
+    (the organisation CA, usually) is embedded in the CMS so verifiers can build the path.
+    The signing time is the current time, so the output is not byte-deterministic
     (pyHanko also stamps the modification date into the XMP metadata); Ed25519 itself is.
     """
     from asn1crypto import keys as asn1_keys
@@ -394,14 +474,35 @@ def sign_pdf(
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     except Exception as exc:
         raise PdfInvalid(f"cannot read the PDF to sign it: {exc}") from exc
-    existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
-    if field_name in existing:
+    existing = {name: value for name, value, _ in fields.enumerate_sig_fields(writer.prev)}
+    if existing.get(field_name) is not None:
         raise ValueError(f"the PDF already has a signature field named {field_name!r}")
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=signer,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
-    )
+    size = _field_size(writer.prev, field_name) if field_name in existing else None
+    if size is not None and min(size) > 0:
+        import tempfile
+        from pathlib import Path
+
+        from pyhanko import stamp
+        from pyhanko.pdf_utils.content import ImportedPdfPage
+
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / "appearance.pdf"
+            path.write_bytes(_appearance_pdf((appearance or name).split("\n"), *size))
+            style = stamp.StaticStampStyle(background=ImportedPdfPage(str(path)), border_width=0)
+            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
+            try:
+                out = pdf_signer.sign_pdf(writer)
+            except SigningError as exc:
+                raise PdfInvalid(f"cannot sign this PDF: {exc}") from exc
+            return out.getvalue()
+    if field_name in existing:
+        pdf_signer = signers.PdfSigner(meta, signer=signer)
+    else:
+        pdf_signer = signers.PdfSigner(
+            meta,
+            signer=signer,
+            new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
+        )
     try:
         out = pdf_signer.sign_pdf(writer)
     except SigningError as exc:

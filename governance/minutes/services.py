@@ -422,10 +422,18 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
             unsigned = bytes(current["pdf"]) if current["pdf"] else first_pdf
             if unsigned is None:
                 unsigned = await _render_pdf(context, current)
+            from governance.minutes.document import signature_appearance
+
+            # What the signature shows in its box on the last page, in the document's language:
+            # part of this signature's own revision, so it is true when signed.
+            appearance = signature_appearance(
+                current["language"], context.meeting["time_zone"], principal.full_name,
+                context.meeting["venue"] or None, at,
+            )  # fmt: skip
             signed_pdf = await asyncio.to_thread(
                 pdf.sign_pdf, unsigned, key=private, certificate_pem=issued, chain_pem=chain,
                 field_name=f"Signature-{office}", reason=f"{office}{' (acting)' if held[office] else ''}",
-                location=context.meeting["venue"] or None, name=principal.full_name,
+                location=context.meeting["venue"] or None, name=principal.full_name, appearance=appearance,
             )  # fmt: skip
             await MinutesVersion.update({MinutesVersion.pdf: signed_pdf}).where(MinutesVersion.id == current["id"])
         await MinutesSignature.insert(
@@ -464,11 +472,13 @@ async def _render_pdf(context: MeetingContext, version: Row) -> bytes:
 
     content = content_of(version)
     html = render_document(
-        content, language=content["language"], authoritative_language=content["language"], status=version["status"]
-    )
+        content, language=content["language"], authoritative_language=content["language"], status=version["status"],
+        dates={"approved_at": version["approved_at"]}, signatories=signatory_offices(context),
+    )  # fmt: skip
     record = json.dumps(await export.record(context), ensure_ascii=False, sort_keys=True).encode()
     return await asyncio.to_thread(
         pdf.render_pdf, html, base_url=None, title=content["facts"]["meeting"]["title"], language=content["language"],
+        signature_fields="signature-field-",
         attachments=[("minutes.json", version["content"].encode(), "The minutes, exactly as signed"),
                      ("record.json", record, "The meeting's verifiable record")],
     )  # fmt: skip
