@@ -124,6 +124,7 @@ def _respond(request: Request, error: DomainError, headers: dict[str, str] | Non
         extra: dict[str, Any] = {}
         if error.fields:
             extra["errors"] = error.fields
+        extra.update(getattr(error, "details", {}))
         response = problem(request, error.status_code, error.title, error.message, **extra)
     else:
         response = page("error.html", status_code=error.status_code, status=error.status_code, message=error.message)
