@@ -72,6 +72,14 @@ def fingerprint_groups(fingerprint: str) -> str:
     return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
 
 
+def checkpoint_fingerprint(note: str) -> str:
+    """A short fingerprint of a signed checkpoint (the first 64 bits of its SHA-256, in hex):
+    what the room's screen shows in place of the whole note, to compare with a copy."""
+    import hashlib
+
+    return hashlib.sha256(note.encode()).hexdigest()[:16]
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -82,6 +90,7 @@ def make_environment() -> Environment:
     )
     env.filters["qr_svg"] = qr_svg
     env.filters["fingerprint_groups"] = fingerprint_groups
+    env.filters["checkpoint_fingerprint"] = checkpoint_fingerprint
     env.filters["in_zone"] = lambda value, zone: value.astimezone(ZoneInfo(zone)) if value else value
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
