@@ -175,4 +175,9 @@ class DisplayPages(Controller):
             version = hashlib.sha256(data.encode()).hexdigest()[:16]
             return [ServerSentEventMessage(event="display", data=data, id=f"display-{version}")]
 
-        return ServerSentEvent(live.stream(meeting_id, render))
+        return ServerSentEvent(live.stream(meeting_id, render, ended=revoked_notice))
+
+
+def revoked_notice() -> str:
+    message = _("This display link was revoked: the screen no longer follows the meeting.")
+    return f'<p class="banner" role="alert">{message}</p>'
