@@ -189,3 +189,22 @@ async def test_display_links_page_shows_a_new_link_once(demo, make_client):
     assert "/display/" in url
     again = await desk.get(f"{PAGES}/display-links")
     assert url not in again.text and "Main room" in again.text
+
+
+async def test_the_desk_records_a_remote_arrival_where_the_meeting_allows_it(demo, make_client):
+    desk = await _page(make_client, SECRETARY)
+    api = await _api(make_client, SECRETARY)
+    starts = (clock.now() + dt.timedelta(days=90)).strftime("%Y-%m-%dT10:00:00")
+    meeting = {"slug": "bod-hybrid", "body": "bod", "title_en": "Board (hybrid)", "mode": "hybrid",
+               "time_zone": "Asia/Shanghai", "starts_at": starts}  # fmt: skip
+    assert (await api.send("POST", "/api/v1/organisations/metropolis/meetings", json=meeting)).status_code == 201
+    convened = await api.send("POST", "/api/v1/meetings/bod-hybrid/status", json={"status": "convened"})
+    assert convened.status_code == 200
+    page = await desk.get("/meetings/bod-hybrid/desk")
+    assert ">Joined remotely</button>" in page.text and '<option value="remote">Remote</option>' in page.text
+    done = await desk.post_form(
+        "/meetings/bod-hybrid/arrivals", {"q": "seoul", "mode": "remote", "back": "desk"}, follow_redirects=True
+    )
+    assert done.status_code == 200 and "Arrival of Seoul recorded" in done.text and ", remote, " in done.text
+    lines = {m["member"]: m for m in (await api.get("/api/v1/meetings/bod-hybrid/register")).json()["members"]}
+    assert lines["seoul"]["state"] == "remote"
