@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -247,6 +248,16 @@ def test_forty_arrivals_at_the_desk_without_the_page_jumping(room: Room) -> None
         phone.close()
 
 
+def _box(locator: Any) -> dict[str, float] | None:
+    """An element's box on the screen, once it is there (a live swap may be replacing it)."""
+    for _ in range(20):
+        expect(locator).to_be_visible()
+        box = locator.bounding_box()
+        if box:
+            return box
+    return None
+
+
 def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
@@ -406,7 +417,7 @@ def test_five_tablets_vote_and_see_the_result_with_its_arithmetic(room: Room) ->
             for selector in (".display-item h2", ".display-vote .motion-text", ".display-vote .result",
                              ".display-vote .counts", ".display-vote .arithmetic", ".display-checkpoint svg",
                              ".display-checkpoint code"):  # fmt: skip
-                box = page.locator(selector).first.bounding_box()
+                box = _box(page.locator(selector).first)
                 assert box and box["y"] >= 0 and box["x"] >= 0, (selector, box)
                 assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, (selector, box)
             scroll = page.evaluate(
