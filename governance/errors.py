@@ -15,10 +15,14 @@ class DomainError(Exception):
     status_code = 400
     title = "Bad request"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, fields: dict[str, str] | None = None, details: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        # Machine-readable facts for the API's problem body (e.g. the items a close leaves untreated).
+        self.details = details or {}
 
 
 class Invalid(DomainError):

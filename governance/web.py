@@ -72,6 +72,14 @@ def fingerprint_groups(fingerprint: str) -> str:
     return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
 
 
+def checkpoint_fingerprint(note: str) -> str:
+    """A short fingerprint of a signed checkpoint (the first 64 bits of its SHA-256, in hex):
+    what the room's screen shows in place of the whole note, to compare with a copy."""
+    import hashlib
+
+    return hashlib.sha256(note.encode()).hexdigest()[:16]
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -82,6 +90,7 @@ def make_environment() -> Environment:
     )
     env.filters["qr_svg"] = qr_svg
     env.filters["fingerprint_groups"] = fingerprint_groups
+    env.filters["checkpoint_fingerprint"] = checkpoint_fingerprint
     env.filters["in_zone"] = lambda value, zone: value.astimezone(ZoneInfo(zone)) if value else value
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
@@ -126,6 +135,7 @@ def _respond(request: Request, error: DomainError, headers: dict[str, str] | Non
         extra: dict[str, Any] = {}
         if error.fields:
             extra["errors"] = error.fields
+        extra.update(getattr(error, "details", {}))
         response = problem(request, error.status_code, error.title, error.message, **extra)
     else:
         response = page("error.html", status_code=error.status_code, status=error.status_code, message=error.message)

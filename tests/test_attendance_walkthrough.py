@@ -211,8 +211,14 @@ async def test_pages_show_the_register_and_what_i_hold(demo, make_client):
     response = await desk.post_form(
         f"/meetings/{SLUG}/arrivals", {"member": "paris-idf", "back": "desk"}, follow_redirects=False
     )
-    assert response.status_code == 303 and response.headers["location"] == f"/meetings/{SLUG}/desk"
-    await desk.post_form(f"/meetings/{SLUG}/proxies", {"grantor": "brussels", "holder": "paris-idf", "back": "desk"})
+    assert response.status_code == 303 and response.headers["location"] == f"/meetings/{SLUG}/desk?arrived=paris-idf"
+    # Handing over a vote asks first, naming both members; nothing is recorded until confirmed.
+    proxy_form = {"grantor": "brussels", "holder": "paris-idf", "back": "desk"}
+    asked = await desk.post_form(f"/meetings/{SLUG}/proxies", proxy_form)
+    assert asked.status_code == 200
+    assert "Give the proxy of Brussels-Capital Region to Paris Île-de-France?" in asked.text
+    assert 'name="confirm" value="yes"' in asked.text and await Proxy.count() == 0
+    await desk.post_form(f"/meetings/{SLUG}/proxies", {**proxy_form, "confirm": "yes"})
     tablet = await paris.get(f"/meetings/{SLUG}")
     assert "You represent Paris Île-de-France." in tablet.text
     assert "Accept the proxy of Brussels-Capital Region" in tablet.text

@@ -110,6 +110,19 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/revoke"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/second-convocation"): CHAIR_OR_SECRETARY,
     ("GET", "/api/v1/meetings/{slug:str}/quorum-checks"): PARTICIPANT,
+    # Undo of a mistaken arrival: the service lets the secretariat, or whoever recorded it.
+    ("POST", "/meetings/{slug:str}/arrivals/undo"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/arrivals/undo"): PARTICIPANT,
+    # The room's screen: display links opened and revoked by the secretariat; the display
+    # itself opens with the link's token alone (probed with an unknown token: 404, not 401).
+    ("GET", "/meetings/{slug:str}/display-links"): MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/display-links"): MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/display-links/{link_id:int}/revoke"): MEETING_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}/display-links"): MEETING_SECRETARY,
+    ("POST", "/api/v1/meetings/{slug:str}/display-links"): MEETING_SECRETARY,
+    ("POST", "/api/v1/meetings/{slug:str}/display-links/{link_id:int}/revoke"): MEETING_SECRETARY,
+    ("GET", "/display/{token:str}"): PUBLIC,
+    ("GET", "/display/{token:str}/live"): PUBLIC,
     # agenda, motions, recusals, log
     ("GET", "/meetings/{slug:str}/agenda"): CHAIR_OR_SECRETARY,
     ("POST", "/meetings/{slug:str}/agenda/items"): CHAIR_OR_SECRETARY,
@@ -371,6 +384,8 @@ async def _probe_values() -> dict[str, tuple[str, str]]:
         "request_id": ("999999", "999999"),
         "document_id": ("999999", "999999"),
         "poll_id": ("999999", "999999"),
+        "link_id": ("999999", "999999"),
+        "token": ("no-such-token", "no-such-token"),
     }
 
 

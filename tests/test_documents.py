@@ -265,7 +265,7 @@ async def test_closed_meeting_takes_no_document(demo, make_client):
     chair = await signed_in(make_client, CHAIR)
     item = (await item_ids(desk))["3"]
     for status in ("open", "closed"):
-        assert (await chair.send("POST", f"{API}/status", json={"status": status})).status_code == 200
+        assert (await chair.send("POST", f"{API}/status", json={"status": status, "confirm": True})).status_code == 200
     response = await upload(desk, item, "late.pdf", minimal_pdf())
     assert response.status_code == 409, response.text
     assert response.json()["detail"] == "The meeting is closed."

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import queue
+import re
 import socket
 import subprocess
 import sys
@@ -288,3 +289,25 @@ def test_a_revoked_session_stops_receiving_the_meeting_within_one_update(server)
     stream.thread.join(timeout=10)
     assert not stream.thread.is_alive()  # the server closed the stream
     assert tablet.get(f"/meetings/{SLUG}/live", follow_redirects=False).status_code == 303
+
+
+def test_a_display_link_streams_without_login_and_ends_when_revoked(server):
+    """The room's screen follows the meeting with its link alone; revoked, its stream ends."""
+    desk = _client(server, "secretary@metropolis.demo")
+    created = desk.post(f"/api/v1/meetings/{SLUG}/display-links", json={"label": "live test"})
+    assert created.status_code == 201, created.text
+    path = "/display/" + created.json()["url"].rsplit("/display/", 1)[1]
+    screen = httpx.Client(base_url=server, timeout=10)  # nobody signed in
+    stream = Stream(screen, f"{path}/live")
+    assert stream.status == 200
+    first = stream.next("display", "Quorum")
+    quorum = re.search(r"<strong>(\d+) / (\d+)</strong>", first)
+    assert quorum is not None
+    assert desk.post(f"/api/v1/meetings/{SLUG}/arrivals", json={"member": "toronto"}).status_code == 201
+    stream.next("display", f"<strong>{int(quorum.group(1)) + 1} / {quorum.group(2)}</strong>")
+    revoked = desk.post(f"/api/v1/meetings/{SLUG}/display-links/{created.json()['id']}/revoke")
+    assert revoked.status_code == 200
+    stream.next("ended", "This display link was revoked")
+    stream.thread.join(timeout=10)
+    assert not stream.thread.is_alive()  # the server closed the stream
+    assert screen.get(f"{path}/live").status_code == 404

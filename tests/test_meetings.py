@@ -82,7 +82,7 @@ async def test_lifecycle_belongs_to_the_chair(demo, make_client):
     assert illegal.status_code == 409
     assert illegal.json()["detail"] == "A meeting that is Open cannot become Draft."
     for status in ("suspended", "open", "closed"):
-        assert (await chair.send("POST", url, json={"status": status})).status_code == 200
+        assert (await chair.send("POST", url, json={"status": status, "confirm": True})).status_code == 200
     row = await Meeting.select(Meeting.status).where(Meeting.slug == SLUG).first()
     assert row["status"] == "closed"
 

@@ -283,7 +283,7 @@ async def open_meeting(sitting: Sitting) -> None:
 
 async def close_meeting(sitting: Sitting) -> None:
     context, chair = await acting(sitting, email_of(PRESIDENT))
-    await meetings.transition(context, "closed", actor=chair.person_id)
+    await meetings.transition(context, "closed", actor=chair.person_id, confirmed=True)
 
 
 # --- the agenda and its motions --------------------------------------------------------------

@@ -49,6 +49,8 @@ GRANTOR_ARRIVED = "grantor_arrived"
 REVOKED = "revoked"
 # Clocks on tablets drift: an arrival "in the future" by less than this is now.
 CLOCK_SKEW = dt.timedelta(minutes=2)
+# A mistaken arrival can be taken back for this long (then only a departure can end the stay).
+UNDO_WINDOW = dt.timedelta(minutes=1)
 
 
 @dataclass
@@ -520,6 +522,56 @@ async def check_in(
     return await _change(context, f"arrival:{member['slug']}", when, arrive, principal.person_id)
 
 
+async def undo_arrival(context: MeetingContext, principal: Principal, member_slug: str) -> QuorumResult:
+    """Take back an arrival recorded by mistake, within a minute: the stay never happened.
+
+    Not a departure: the stay is deleted, the proxies the arrival revoked (rule 3) are live
+    again, and the log and the quorum record say ``arrival-undone``. Later, or once a vote
+    has opened on an electorate that counted the member, only a departure can be recorded.
+    """
+    _require_register_open(context)
+    member = await _member(context, member_slug)
+    now = clock.now()
+
+    async def undo() -> None:
+        stay = (
+            await Presence.select()
+            .where(
+                (Presence.meeting == context.meeting["id"])
+                & (Presence.member == member["id"])
+                & Presence.departed_at.is_null()
+            )
+            .first()
+        )
+        if stay is None:
+            raise Conflict(_("{member} is not checked in.").format(member=member["name"]))
+        if not _is_secretary(context) and stay["recorded_by"] != principal.person_id:
+            raise Forbidden(_("Only the secretariat, or whoever recorded it, can undo this arrival."))
+        if now - stay["arrived_at"] > UNDO_WINDOW:
+            raise Conflict(
+                _(
+                    "The arrival of {member} was recorded at {time}: it can be undone only within a minute. "
+                    "Record a departure instead."
+                ).format(member=member["name"], time=stay["arrived_at"].strftime("%H:%M:%S"))
+            )
+        vote_since = await QuorumCheck.exists().where(
+            (QuorumCheck.meeting == context.meeting["id"])
+            & QuorumCheck.trigger.like("poll%")
+            & (QuorumCheck.at >= stay["arrived_at"])
+        )
+        if vote_since:
+            raise Conflict(_("A vote opened since this arrival: record a departure instead."))
+        await Presence.delete().where(Presence.id == stay["id"])
+        await Proxy.update({Proxy.revoked_at: None, Proxy.revoked_by: None, Proxy.revoked_reason: ""}).where(
+            (Proxy.meeting == context.meeting["id"])
+            & (Proxy.grantor == member["id"])
+            & (Proxy.revoked_reason == GRANTOR_ARRIVED)
+            & (Proxy.revoked_at == stay["arrived_at"])
+        )
+
+    return await _change(context, f"arrival-undone:{member['slug']}", now, undo, principal.person_id)
+
+
 async def depart(
     context: MeetingContext, principal: Principal, member_slug: str, *, at: dt.datetime | None = None
 ) -> QuorumResult:
@@ -769,6 +821,7 @@ def describe_trigger(trigger: str, names_by_slug: Mapping[str, str]) -> str:
     parts = [names_by_slug.get(p, p) for p in rest.split(":")] if rest else []
     sentences = {
         "arrival": _("Arrival of {0}"),
+        "arrival-undone": _("Arrival of {0} undone"),
         "departure": _("Departure of {0}"),
         "excusal": _("Apologies from {0}"),
         "proxy-given": _("Proxy of {0} given to {1}"),

@@ -4,8 +4,10 @@ the projector, the tablet's box, the live stream, and the JSON API."""
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import replace
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
@@ -13,10 +15,13 @@ from litestar.params import Body
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from litestar.utils.scope.state import ScopeState
 
+from governance import clock
 from governance.accounts import sessions
 from governance.accounts.guards import principal_of
+from governance.errors import Invalid
 from governance.forms import as_domain_error, parse_form
 from governance.i18n import gettext as _
+from governance.i18n import ngettext
 from governance.meetings import attendance, live
 from governance.meetings.attendance_schemas import (
     ArrivalIn,
@@ -29,6 +34,7 @@ from governance.meetings.attendance_schemas import (
     QuorumOut,
     RegisterOut,
     RevocationIn,
+    UndoArrivalIn,
 )
 from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
 from governance.meetings.services import MeetingContext, meeting_context, meeting_out, meeting_row
@@ -126,6 +132,15 @@ class AttendanceApi(Controller):
             mode=data.mode,
             at=data.at,
         )
+        return quorum_out(await attendance.load_register(await _fresh(request)))
+
+    @post(
+        "/arrivals/undo",
+        status_code=200,
+        summary="Undo an arrival recorded by mistake (within a minute; logged, the quorum recomputed)",
+    )
+    async def undo_arrival(self, request: Req, data: UndoArrivalIn) -> QuorumOut:
+        await attendance.undo_arrival(meeting_of(request), principal_of(request), data.member)
         return quorum_out(await attendance.load_register(await _fresh(request)))
 
     @post("/departures", summary="Register a departure")
@@ -298,8 +313,10 @@ class AttendancePages(Controller):
     include_in_schema = False
 
     @get("/desk", guards=[secretary])
-    async def desk(self, request: Req, q: str = "") -> Template:
-        return await render_meeting_page(request, "meetings/desk.html", query=q.strip().lower()[:100])
+    async def desk(self, request: Req, q: str = "", arrived: str = "", undone: str = "", left: str = "") -> Template:
+        return await render_meeting_page(
+            request, "meetings/desk.html", **_desk_extra(q, {"arrived": arrived, "undone": undone, "left": left})
+        )
 
     @get("/console", guards=[chair_or_secretary])
     async def console(self, request: Req) -> Template:
@@ -374,21 +391,42 @@ class AttendancePages(Controller):
 
     @post("/arrivals", guards=[participant])
     async def arrive(self, request: Req, data: Form) -> Template | Redirect:
+        done: dict[str, str] = {}
+
         async def act() -> None:
-            form = parse_form(ArrivalIn, {k: v for k, v in data.items() if k != "person_id" or v})
+            values = {k: v for k, v in data.items() if k != "person_id" or v}
+            if not values.get("member") and data.get("q", "").strip():
+                # The desk's search and Enter: the one member matching what was typed arrives.
+                values["member"] = await _only_match(request, data["q"])
+            form = parse_form(ArrivalIn, values)
             await attendance.check_in(
                 meeting_of(request), principal_of(request), form.member, person_id=form.person_id, mode=form.mode
             )
+            done["arrived"] = form.member
 
-        return await page_action(request, data, act)
+        return await page_action(request, data, act, after=done)
+
+    @post("/arrivals/undo", guards=[participant])
+    async def undo_arrival(self, request: Req, data: Form) -> Template | Redirect:
+        done: dict[str, str] = {}
+
+        async def act() -> None:
+            form = parse_form(UndoArrivalIn, data)
+            await attendance.undo_arrival(meeting_of(request), principal_of(request), form.member)
+            done["undone"] = form.member
+
+        return await page_action(request, data, act, after=done)
 
     @post("/departures", guards=[participant])
     async def depart(self, request: Req, data: Form) -> Template | Redirect:
+        done: dict[str, str] = {}
+
         async def act() -> None:
             form = parse_form(DepartureIn, data)
             await attendance.depart(meeting_of(request), principal_of(request), form.member)
+            done["left"] = form.member
 
-        return await page_action(request, data, act)
+        return await page_action(request, data, act, after=done)
 
     @post("/excusals", guards=[secretary])
     async def excuse(self, request: Req, data: Form) -> Template | Redirect:
@@ -400,6 +438,35 @@ class AttendancePages(Controller):
 
     @post("/proxies", guards=[participant])
     async def give_proxy(self, request: Req, data: Form) -> Template | Redirect:
+        if data.get("confirm") != "yes":
+            # Handing over a member's vote asks first, naming both members.
+            async def check() -> None:
+                form = parse_form(ProxyIn, data)
+                names = (await attendance.load_register(meeting_of(request))).names_by_slug
+                for field in ("grantor", "holder"):
+                    if getattr(form, field) not in names:
+                        message = _("This member has no seat in this meeting's body.")
+                        raise Invalid(message, fields={field: message})
+                asked["names"] = names
+
+            asked: dict[str, Any] = {}
+            refused = await page_action(request, data, check, refuse_only=True)
+            if refused is not None:
+                return refused
+            names = asked["names"]
+            grantor, holder = names[data["grantor"]], names[data["holder"]]
+            return confirm_page(
+                request,
+                heading=_("Give the proxy of {grantor} to {holder}?").format(grantor=grantor, holder=holder),
+                consequence=_(
+                    "The vote of {grantor} will be cast by the representative of {holder} until the proxy is revoked "
+                    "or {grantor} arrives."
+                ).format(grantor=grantor, holder=holder),
+                action=f"/meetings/{meeting_of(request).meeting['slug']}/proxies",
+                fields={k: v for k, v in data.items() if k in PROXY_FIELDS},
+                confirm_label=_("Give the proxy"),
+            )
+
         async def act() -> None:
             form = parse_form(ProxyIn, data)
             await attendance.give_proxy(
@@ -433,6 +500,23 @@ class AttendancePages(Controller):
 
     @post("/second-convocation", guards=[chair_or_secretary])
     async def second_convocation(self, request: Req, data: Form) -> Template | Redirect:
+        if data.get("confirm") != "yes":
+            rule_set = meeting_of(request).rule_set or {}
+            return confirm_page(
+                request,
+                heading=_("Move to the second convocation?"),
+                consequence=_(
+                    "The first convocation has no quorum. The meeting will continue on its second convocation, with "
+                    "its own quorum ({fraction}, {article}); it cannot go back to the first."
+                ).format(
+                    fraction=f"{rule_set.get('second_call_numerator')}/{rule_set.get('second_call_denominator')}",
+                    article=rule_set.get("second_call_article", ""),
+                ),
+                action=f"/meetings/{meeting_of(request).meeting['slug']}/second-convocation",
+                fields={"back": data.get("back", "tablet")},
+                confirm_label=_("Move to the second convocation"),
+            )
+
         async def act() -> None:
             await attendance.second_convocation(meeting_of(request), principal_of(request))
 
@@ -440,6 +524,7 @@ class AttendancePages(Controller):
 
 
 CSRF_PLACEHOLDER = "csrf0placeholder0for0shared0render"
+PROXY_FIELDS = ("grantor", "holder", "scope", "items", "instructions", "back")
 
 
 def _shared_parts(values: dict[str, Any], facts: dict[str, Any], view: str) -> dict[str, tuple[Any, ...]]:
@@ -487,10 +572,34 @@ def _one_line(html: str) -> str:
     return " ".join(html.split())
 
 
-async def page_action(request: Req, data: dict[str, str], action: Any) -> Template | Redirect:
+def confirm_page(
+    request: Req, *, heading: str, consequence: str, action: str, fields: dict[str, str], confirm_label: str
+) -> Template:
+    """The confirmation step of a weighty action (templates/meetings/confirm.html): the same
+    form again with ``confirm=yes``, or back to the page it came from."""
+    context = meeting_of(request)
+    back = fields.get("back", "tablet")
+    cancel = f"/meetings/{context.meeting['slug']}" + ("" if back not in PAGES or back == "tablet" else f"/{back}")
+    return page(
+        "meetings/confirm.html",
+        context=context,
+        heading=heading,
+        consequence=consequence,
+        items=[],
+        action=action,
+        fields=fields,
+        confirm_label=confirm_label,
+        cancel=cancel,
+    )
+
+
+async def page_action(
+    request: Req, data: dict[str, str], action: Any, after: dict[str, str] | None = None, refuse_only: bool = False
+) -> Template | Redirect | None:
     """Run a meeting-page action (a form post), then go back to the page it came from
     (``back``: tablet, desk, console or agenda), or show that page again with the reason
-    and what was typed."""
+    and what was typed. The desk keeps its search (``q``) and says what just happened
+    (``after``: e.g. ``{"arrived": member}``, shown with its undo)."""
     back = data.get("back", "tablet")
     back = back if back in PAGES else "tablet"
     slug = meeting_of(request).meeting["slug"]
@@ -499,6 +608,8 @@ async def page_action(request: Req, data: dict[str, str], action: Any) -> Templa
     except Exception as exc:
         error = as_domain_error(exc)
         extra: dict[str, Any] = {}
+        if back == "desk":
+            extra.update(_desk_extra(data.get("q", ""), {}))
         if back == "agenda":
             # Imported here: the agenda context builds on this module.
             from governance.agenda.documents import documents_by_item
@@ -513,5 +624,58 @@ async def page_action(request: Req, data: dict[str, str], action: Any) -> Templa
             values=data,
             **extra,
         )
+    if refuse_only:
+        return None
     target = f"/meetings/{slug}" + ("" if back == "tablet" else f"/{back}")
+    if back == "desk":
+        query = {"q": data.get("q", "").strip()[:100], **(after or {})}
+        query = {k: v for k, v in query.items() if v}
+        if query:
+            target += "?" + urlencode(query)
     return Redirect(target, status_code=303)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "montreal" finds Montréal, "bogota" Bogotá."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def _desk_extra(q: str, done: dict[str, str]) -> dict[str, Any]:
+    return {
+        "query": q.strip()[:100],
+        "done": {k: v for k, v in done.items() if v},
+        "now": clock.now(),
+        "desk_matches": desk_matches,
+        "representatives": representatives,
+    }
+
+
+def representatives(context: MeetingContext, member_id: int) -> list[dict[str, Any]]:
+    """Who may check in for a member, its principal first (the desk's default)."""
+    order = {"principal": 0, "delegate": 1, "substitute": 2}
+    mandates = [m for m in context.mandates if m["member"] == member_id and m["office"] != "observer"]
+    return sorted(mandates, key=lambda m: order.get(m["role"], 3))
+
+
+def desk_matches(register: attendance.Register, query: str) -> list[attendance.MemberLine]:
+    folded = fold(query.strip())
+    return [line for line in register.lines if not folded or folded in fold(line.name) or folded in line.slug]
+
+
+async def _only_match(request: Req, query: str) -> str:
+    """The one member not yet checked in whose name (or code) contains ``query``."""
+    register = await attendance.load_register(meeting_of(request))
+    matches = desk_matches(register, query)
+    waiting = [line for line in matches if line.state not in ("present", "remote")]
+    if len(waiting) == 1:
+        return waiting[0].slug
+    if not matches:
+        message = _("No member matches “{query}”.").format(query=query.strip())
+    elif not waiting:
+        message = ngettext(
+            "{names} is already checked in.", "{names} are already checked in.", len(matches)
+        ).format(names=", ".join(line.name for line in matches[:5]))
+    else:
+        message = _("{n} members match “{query}”: {names}. Type more letters, or press Arrived on a row.")
+        message = message.format(n=len(waiting), query=query.strip(), names=", ".join(w.name for w in waiting[:6]))
+    raise Invalid(message, fields={"q": message})

@@ -17,6 +17,10 @@ class ArrivalIn(BaseModel):
     at: dt.datetime | None = Field(default=None, description="When (with time zone); default: now")
 
 
+class UndoArrivalIn(BaseModel):
+    member: Slug
+
+
 class DepartureIn(BaseModel):
     member: Slug
     at: dt.datetime | None = None

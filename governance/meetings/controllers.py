@@ -58,8 +58,24 @@ class MeetingPages(Controller):
     async def change_status(self, request: Req, slug: str, data: Form) -> Template | Redirect:
         context = meeting_of(request)
         try:
-            payload = TransitionIn.model_validate({"status": data.get("status", "")})
-            await services.transition(context, payload.status.value, actor=principal_of(request).person_id)
+            confirm = data.get("confirm") == "yes"
+            payload = TransitionIn.model_validate({"status": data.get("status", ""), "confirm": confirm})
+            await services.transition(
+                context, payload.status.value, actor=principal_of(request).person_id, confirmed=payload.confirm
+            )
+        except services.ConfirmationNeeded as needed:
+            # Closing cannot be undone: the page answers with the confirmation step.
+            return page(
+                "meetings/confirm.html",
+                context=context,
+                heading=_("Close the meeting?"),
+                consequence=needed.message,
+                items=await services.untreated_items(context),
+                action=f"/meetings/{slug}/status",
+                fields={"status": "closed"},
+                confirm_label=_("Close the meeting for good"),
+                cancel=f"/meetings/{slug}",
+            )
         except Exception as exc:
             error = as_domain_error(exc)
             return await render_meeting_page(
@@ -118,9 +134,16 @@ class MeetingApi(Controller):
         updated = await services.update_meeting(context, data)
         return services.meeting_out(await services.meeting_context(updated["slug"], principal_of(request)))
 
-    @post("/{slug:str}/status", guards=[participant], status_code=200, summary="Convene, open, suspend or close")
+    @post(
+        "/{slug:str}/status",
+        guards=[participant],
+        status_code=200,
+        summary='Convene, open, suspend or close (closing needs "confirm": true)',
+    )
     async def change_status(self, request: Req, slug: str, data: TransitionIn) -> MeetingOut:
-        await services.transition(meeting_of(request), data.status.value, actor=principal_of(request).person_id)
+        await services.transition(
+            meeting_of(request), data.status.value, actor=principal_of(request).person_id, confirmed=data.confirm
+        )
         return services.meeting_out(await services.meeting_context(slug, principal_of(request)))
 
 

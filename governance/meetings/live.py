@@ -314,7 +314,10 @@ ENDED = "ended"
 
 
 async def stream(
-    meeting_id: int, render: Callable[[], Awaitable[list[ServerSentEventMessage] | None]], refresh: float = REFRESH
+    meeting_id: int,
+    render: Callable[[], Awaitable[list[ServerSentEventMessage] | None]],
+    refresh: float = REFRESH,
+    ended: Callable[[], str] = ended_notice,
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Snapshots of a meeting: now, after every change, and every ``refresh`` seconds.
 
@@ -354,7 +357,7 @@ async def stream(
             else:
                 failing_since = None
                 if messages is None:
-                    yield ServerSentEventMessage(event=ENDED, data=ended_notice())
+                    yield ServerSentEventMessage(event=ENDED, data=ended())
                     return
             fresh = [m for m in messages if m.id is None or sent.get(m.event) != m.id]
             for message in fresh:

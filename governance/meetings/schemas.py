@@ -80,3 +80,7 @@ class MeetingOut(BaseModel):
 
 class TransitionIn(BaseModel):
     status: MeetingStatus
+    confirm: bool = Field(
+        default=False,
+        description="Closing cannot be undone: without true, a close is refused (409) with the untreated items",
+    )

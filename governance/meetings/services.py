@@ -17,6 +17,7 @@ from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.flights import load_once
 from governance.i18n import gettext as _
+from governance.i18n import ngettext
 from governance.meetings.roles import MeetingRole, allowed_transitions, chair_mandate, meeting_roles
 from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
 from governance.meetings.tables import Event, Meeting
@@ -411,16 +412,69 @@ async def update_meeting(context: MeetingContext, data: MeetingIn) -> Row:
 # --- the lifecycle ----------------------------------------------------------------------
 
 
+async def untreated_items(context: MeetingContext) -> list[Row]:
+    """The agenda items a close would leave untreated (never taken up, or still open), in order."""
+    from governance.agenda.tables import AgendaItem  # the agenda builds on meetings
+
+    async with reading():
+        return (
+            await AgendaItem.select(
+                AgendaItem.number, AgendaItem.title_en, AgendaItem.title_fr, AgendaItem.title_es, AgendaItem.status
+            )
+            .where((AgendaItem.meeting == context.meeting["id"]) & AgendaItem.status.is_in(["pending", "open"]))
+            .order_by(AgendaItem.position)
+        )
+
+
+def untreated_sentence(items: list[Row]) -> str:
+    """What closing does to them, in the reader's language."""
+    if not items:
+        return _("Every agenda item was dealt with. Closing the meeting cannot be undone.")
+    return ngettext(
+        "{n} item was not taken up: it will be recorded as not dealt with. Closing the meeting cannot be undone.",
+        "{n} items were not taken up: they will be recorded as not dealt with. Closing the meeting cannot be undone.",
+        len(items),
+    ).format(n=len(items))
+
+
+class ConfirmationNeeded(Conflict):
+    """An irreversible step asked for without its explicit confirmation."""
+
+    title = "Confirmation needed"
+
+
 async def transition(
-    context: MeetingContext, target: str, *, at: dt.datetime | None = None, actor: int | None = None
+    context: MeetingContext,
+    target: str,
+    *,
+    at: dt.datetime | None = None,
+    actor: int | None = None,
+    confirmed: bool = False,
 ) -> None:
     """Move a meeting along ``draft -> convened -> open <-> suspended -> closed`` (logged).
 
     ``at`` is when it happens (now, unless a demo replays history); ``actor`` who did it.
+    Closing cannot be undone: it needs ``confirmed``, or it is refused with the agenda items
+    it would leave untreated (recorded in the ``meeting_closed`` event as not dealt with).
     """
     at = at or clock.now()
     meeting = context.meeting
     current = meeting["status"]
+    not_dealt_with: list[str] = []
+    if target == "closed" and target in allowed_transitions(current, context.roles):
+        untreated = await untreated_items(context)
+        not_dealt_with = [row["number"] for row in untreated]
+        if not confirmed:
+            raise ConfirmationNeeded(
+                untreated_sentence(untreated),
+                details={
+                    "confirm": _('Send the request again with "confirm": true to close the meeting.'),
+                    "untreated": [
+                        {"number": row["number"], "title": row["title_en"], "status": row["status"]}
+                        for row in untreated
+                    ],
+                },
+            )
     if target not in allowed_transitions(current, context.roles):
         possible = allowed_transitions(current, frozenset(MeetingRole))
         if target in possible:
@@ -461,6 +515,7 @@ async def transition(
         if done:
             from governance.record import log  # the record builds on meetings
 
-            await log.append(meeting["id"], f"meeting_{target}", actor, at, previous=current)
+            extra = {"not_dealt_with": not_dealt_with} if target == "closed" else {}
+            await log.append(meeting["id"], f"meeting_{target}", actor, at, previous=current, **extra)
     if not done:
         raise Conflict(_("The meeting changed meanwhile; reload the page."))

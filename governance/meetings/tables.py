@@ -130,3 +130,16 @@ class QuorumCheck(Table, tablename="quorum_check"):
     total = Integer()
     required = Integer()
     met = Boolean()
+
+
+class DisplayLink(Table, tablename="display_link"):
+    """A revocable, read-only link for the room's screen (only its token's SHA-256 is kept)."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    token_hash = Varchar(length=64)
+    label = Varchar(length=100, default="")
+    created_at = Timestamptz()
+    created_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)

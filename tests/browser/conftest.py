@@ -30,8 +30,9 @@ import pytest
 
 CHROMIUM = os.environ.get("GOVERNANCE_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-_NEXT_TO_PYTHON = Path(sys.executable).with_name("governance")
-GOVERNANCE = _NEXT_TO_PYTHON if _NEXT_TO_PYTHON.exists() else Path(shutil.which("governance") or "governance")
+# The CLI as a module of this checkout (cwd=ROOT): an installed ``governance`` script would
+# import whichever tree the virtualenv was installed from, not the code under test.
+GOVERNANCE = [sys.executable, "-m", "governance.cli"]
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -62,7 +63,7 @@ def _free_port() -> int:
 
 
 def _governance(env: dict[str, str], *args: str) -> None:
-    subprocess.run([str(GOVERNANCE), *args], env=env, check=True, cwd=ROOT, capture_output=True, timeout=120)
+    subprocess.run([*GOVERNANCE, *args], env=env, check=True, cwd=ROOT, capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +84,7 @@ def server() -> Iterator[str]:
     port = _free_port()
     log = (var / "serve.log").open("wb")
     process = subprocess.Popen(
-        [str(GOVERNANCE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*GOVERNANCE, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=log,

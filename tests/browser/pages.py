@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,21 @@ class Person:
     def open_meeting_page(self) -> Page:
         return self.go(f"/meetings/{SLUG}")
 
+    def close_meeting(self, untreated: list[str], check: Callable[[Page], None] | None = None) -> None:
+        """Close the meeting: the confirmation step names the items never taken up."""
+        page = self.open_meeting_page()
+        page.get_by_role("button", name="Close the meeting").click()
+        expect(page.locator("h1")).to_have_text("Close the meeting?")
+        expect(page.locator("p.consequence")).to_contain_text(
+            f"{len(untreated)} items were not taken up: they will be recorded as not dealt with"
+        )
+        for title in untreated:
+            expect(page.locator("ul.untreated")).to_contain_text(title)
+        if check:
+            check(page)
+        page.get_by_role("button", name="Close the meeting for good").click()
+        expect(page.get_by_role("link", name="Minutes")).to_be_visible()
+
     def change_status(self, button: str) -> None:
         page = self.open_meeting_page()
         page.get_by_role("button", name=button).click()
@@ -144,27 +160,53 @@ class Secretary(Person):
 
     def register_row(self, member_name: str) -> Any:
         return self.page.locator("#register tbody tr").filter(
-            has=self.page.locator("th", has_text=re.compile(rf"^\s*{re.escape(member_name)}\b"))
+            has=self.page.locator("th", has_text=re.compile(rf"^\s*{re.escape(member_name)}(\s|$)"))
         )
 
-    def register_arrival(self, member_name: str) -> None:
+    def register_arrival(self, member_name: str, typed: str | None = None) -> int:
+        """The desk's fast path: a few letters in the search, then Enter (the search keeps the
+        focus and its text, selected, so the next name replaces it). Returns the keystrokes."""
         page = self.page
         self.settled()
-        page.locator("#q").fill(member_name.lower())
-        # Wait for the search to answer (the one row left), lest it land after the arrival.
-        expect(page.locator("#register tbody tr")).to_have_count(1)
-        row = self.register_row(member_name)
-        row.get_by_role("button", name="Arrived").click()
-        expect(self.register_row(member_name)).to_contain_text("Present")
+        search = page.locator("#q")
+        if not search.evaluate("element => element === document.activeElement"):
+            search.focus()
+            search.select_text()
+        text = typed if typed is not None else member_name.lower()
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        expect(page.locator(".desk-notice")).to_contain_text(f"Arrival of {member_name} recorded")
+        expect(self.register_row(member_name)).to_contain_text(re.compile("Present|Remote"))
+        expect(search).to_have_value(text)
+        expect(search).to_be_focused()
+        self.settled()
+        return len(text) + 1
 
-    def record_proxy(self, grantor: str, holder: str) -> None:
+    def record_proxy(self, grantor: str, holder: str, check: Callable[[Page], None] | None = None) -> None:
         page = self.page
+        # The lists start empty: nobody's vote is handed over by a stray tap.
+        expect(page.locator("#grantor")).to_have_value("")
+        expect(page.locator("#holder")).to_have_value("")
         page.locator("#grantor").select_option(grantor)
         page.locator("#holder").select_option(holder)
         page.locator("#instructions").fill("Vote as you see fit.")
         page.get_by_role("button", name="Record the proxy").click()
+        # Handing over a vote asks first, naming both members.
+        expect(page.locator("h1")).to_contain_text("Give the proxy of")
+        if check:
+            check(page)
+        page.get_by_role("button", name="Give the proxy").click()
         # Recorded at the desk, the proxy is validated at once; its holder accepts it on the tablet.
         expect(page.get_by_role("button", name="Accept", exact=True)).to_be_visible()
+
+    def open_display_link(self, label: str) -> str:
+        """Open a display link for the room's screen; its URL (shown once)."""
+        page = self.go(f"/meetings/{SLUG}/display-links")
+        page.locator("#label").fill(label)
+        page.get_by_role("button", name="Open a display link").click()
+        url = page.locator("code.display-url")
+        expect(url).to_be_visible()
+        return url.inner_text().strip()
 
 
 class Chair(Person):
