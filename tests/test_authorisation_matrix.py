@@ -385,7 +385,6 @@ async def _probe_values() -> dict[str, tuple[str, str]]:
         "document_id": ("999999", "999999"),
         "poll_id": ("999999", "999999"),
         "link_id": ("999999", "999999"),
-        "token": ("no-such-token", "no-such-token"),
     }
 
 
