@@ -90,3 +90,36 @@ async def test_a_forged_bundle_signed_with_a_fresh_key_is_not_signed_by_metropol
     assert answer.status_code == 200
     assert "Not valid: not signed by Metropolis" in answer.text, answer.text
     assert "which Metropolis – World Association of the Major Metropolises has not published here" in answer.text
+
+
+def _cells(html: str) -> list[list[str]]:
+    import re
+
+    table = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+
+
+async def test_in_french_a_genuine_and_a_tampered_pdf_each_get_one_plain_verdict(demo, make_client):
+    """Issue 20: one verdict line said once, offices by their names, local times with their
+    zone, and "key published by Metropolis" answered from the certificate even when the
+    document was changed (its signature no longer validates, its signer's key is still theirs)."""
+    document = await _played()
+    visitor = make_client()
+    await visitor.get("/language/fr?next=/verify/")
+    good = await _upload(visitor, "pv.pdf", document)
+    assert good.text.count("Valide :") == 1 and "Valide : Valide" not in good.text
+    rows = _cells(good.text)
+    assert [row[1].split("(")[0] for row in rows] == ["Président", "Secrétaire général"], rows  # not codes
+    assert all(row[3:] == ["oui", "oui"] for row in rows), rows
+    assert all("(Asia/Shanghai)" in row[2] for row in rows), rows  # the meeting's time zone
+    assert "Clé publiée par Metropolis" in good.text
+    middle = len(document) // 3
+    changed = document[:middle] + bytes([document[middle] ^ 1]) + document[middle + 1 :]
+    bad = await _upload(visitor, "pv.pdf", changed)
+    assert bad.text.count("Non valide :") == 1 and "Non valide : Non valide" not in bad.text
+    rows = _cells(bad.text)
+    assert rows and all(row[4] == "oui" for row in rows), rows  # still Metropolis' key
+    assert any(row[3] == "non" for row in rows), rows

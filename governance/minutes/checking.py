@@ -12,23 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import hashlib
 import io
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from governance.db import reading
+from governance.i18n import current_language
 from governance.i18n import gettext as _
+from governance.meetings.tables import Meeting
 from governance.minutes import pdf
 from governance.minutes.tables import MinutesVersion, SignatoryKey
 from governance.record.tables import OrganisationKey
+from governance.vocabulary import Office, label
 
 MAX_SIZE = 30 * 1024 * 1024
 BUNDLE_FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}$")
@@ -43,6 +52,7 @@ class Report:
     signatures: list[dict[str, Any]] = field(default_factory=list)
     minutes: dict[str, Any] | None = None
     key: str | None = None  # the organisation key the signatures chain to (offline check)
+    organisation: str | None = None  # the organisation the document names, as published here
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,22 @@ async def check_upload(content: bytes, filename: str) -> Report:
     return report
 
 
+async def _time_zone(embedded: dict[str, bytes]) -> str | None:
+    """The time zone of the meeting the embedded record names, if it is one held here."""
+    import json
+
+    try:
+        meeting = json.loads(embedded.get("record.json", b"{}")).get("meeting") or {}
+    except (ValueError, AttributeError):
+        return None
+    slug = meeting.get("slug") if isinstance(meeting, dict) else None
+    if not isinstance(slug, str):
+        return None
+    async with reading():
+        row = await Meeting.select(Meeting.time_zone).where(Meeting.slug == slug).first()
+    return row["time_zone"] if row else None
+
+
 def _named_organisation(embedded: dict[str, bytes]) -> str | None:
     """The organisation the record embedded in a PDF names (its slug), if any."""
     import json
@@ -112,10 +138,66 @@ async def _trusted_roots(organisation: str | None) -> list[bytes]:
     return roots
 
 
+def _issued_by(certificate_der: bytes | None, public_keys: Iterable[str]) -> bool:
+    """Whether one of ``public_keys`` (base64 Ed25519) signed this certificate: "the key is one
+    the organisation published here", asked of the certificate itself, so a changed document
+    (whose signature no longer validates) still gets a true answer about its signer's key."""
+    if not certificate_der:
+        return False
+    certificate = x509.load_der_x509_certificate(certificate_der)
+    for key in public_keys:
+        try:
+            Ed25519PublicKey.from_public_bytes(base64.b64decode(key)).verify(
+                certificate.signature, certificate.tbs_certificate_bytes
+            )
+        except (InvalidSignature, ValueError):
+            continue
+        return True
+    return False
+
+
+def _in_words(signature: dict[str, Any], published: Published | None, time_zone: str | None) -> None:
+    """The table's cells in the reader's language: the office by its name, the time local with
+    its zone, yes/no answers computed from the certificate and the published keys."""
+    reason = str(signature.get("reason") or signature.get("office") or "")
+    code, acting = reason.removesuffix(" (acting)"), reason.endswith(" (acting)")
+    try:
+        office = label(Office(code))
+    except ValueError:
+        office = code
+    signature["office_name"] = _("{office} (acting)").format(office=office) if acting else office
+    when = signature.get("signed_at")
+    if isinstance(when, dt.datetime):
+        zone = time_zone or "UTC"
+        try:
+            local = when.astimezone(ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            local, zone = when.astimezone(dt.UTC), "UTC"
+        signature["signed_at_local"] = f"{format_datetime(local, 'medium', locale=current_language())} ({zone})"
+    else:
+        signature["signed_at_local"] = ""
+    signature["unchanged"] = bool(signature.get("intact") and signature.get("valid"))
+    signature["published"] = _issued_by(signature.get("certificate"), published.keys.values() if published else ())
+
+
 async def check_pdf(content: bytes) -> Report:
+    unreadable = None
     try:
         embedded = await asyncio.to_thread(pdf.embedded_files, content)
-        organisation = _named_organisation(embedded)
+    except pdf.PdfInvalid as exc:
+        # A changed byte may land in the embedded record: the signatures still say who signed.
+        embedded, unreadable = {}, str(exc)
+    organisation = _named_organisation(embedded)
+    try:
+        if organisation is None:
+            # No readable record to name it: the organisation whose published key issued the
+            # signers' certificates (a changed file still has its true signers).
+            unpinned = await asyncio.to_thread(pdf.verify_pdf, content, trusted_roots_pem=[])
+            organisation = next(
+                (slug for slug, org in (await _published()).items()
+                 if any(_issued_by(s.get("certificate"), org.keys.values()) for s in unpinned)),
+                None,
+            )  # fmt: skip
         roots = await _trusted_roots(organisation)
         # pyHanko runs its own event loop: in a worker thread.
         signatures = await asyncio.to_thread(pdf.verify_pdf, content, trusted_roots_pem=roots)
@@ -123,13 +205,16 @@ async def check_pdf(content: bytes) -> Report:
         return Report("pdf", False, str(exc))
     published = (await _published()).get(organisation or "")
     named = published.name if published else (organisation or _("an organisation unknown here"))
-    report = Report("pdf", False, "", signatures=signatures)
+    time_zone = await _time_zone(embedded)
+    for signature in signatures:
+        _in_words(signature, published, time_zone)
+    report = Report("pdf", False, "", signatures=signatures, organisation=named)
     if not signatures:
         report.verdict = _("This PDF carries no signature.")
         return report
     problems = []
     for signature in signatures:
-        who = f"{signature.get('signer')} ({signature.get('reason') or signature.get('office')})"
+        who = f"{signature.get('signer')} ({signature['office_name']})"
         if not (signature["intact"] and signature["valid"]):
             problems.append(_("The signature of {who} does not match the document: it was changed.").format(who=who))
         elif not signature["trusted"]:
@@ -139,6 +224,8 @@ async def check_pdf(content: bytes) -> Report:
             )  # fmt: skip
     if not signatures[-1]["covers_whole_file"]:
         problems.append(_("The file was changed after its last signature."))
+    if unreadable is not None:
+        problems.append(_("The files embedded in this PDF cannot be read: it was changed."))
     minutes_json = embedded.get("minutes.json")
     if minutes_json is not None:
         digest = hashlib.sha256(minutes_json).hexdigest()
@@ -156,7 +243,7 @@ async def check_pdf(content: bytes) -> Report:
             report.minutes = version
     report.lines = problems
     report.ok = not problems
-    names = ", ".join(f"{s.get('signer')} ({s.get('reason') or s.get('office')})" for s in signatures)
+    names = ", ".join(f"{s.get('signer')} ({s['office_name']})" for s in signatures)
     report.verdict = (
         _("Valid: signed by {names}; nothing has changed since.").format(names=names)
         if report.ok

@@ -600,6 +600,7 @@ def verify_pdf(
             "location": str(sig_obj["/Location"]) if "/Location" in sig_obj else None,
             "ok": bool(status.bottom_line),
             "summary": status.summary(),
+            "certificate": cert.dump(),  # DER: who issued it is checked against published keys
         })
     return results
 
