@@ -3,6 +3,7 @@ view they open (no login, no personal chrome, read-only), with its live stream."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import replace
 from typing import Annotated, Any
@@ -41,8 +42,8 @@ class DisplayLinkIn(BaseModel):
 class DisplayLinkOut(BaseModel):
     id: int
     label: str
-    created_at: Any
-    revoked_at: Any | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
     url: str | None = Field(default=None, description="Only when created: the token is not stored")
 
 
