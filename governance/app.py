@@ -56,6 +56,7 @@ def route_handlers() -> list[Any]:
     from governance.agenda.speaker_controllers import SpeakersApi, SpeakersPages
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
+    from governance.meetings.proxy_form_controllers import ProxyFormApi, ProxyFormPages
     from governance.minutes.controllers import MinutesPages, SigningKeyPages
     from governance.minutes.verify_pages import PublishedMinutes, VerifyPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
@@ -73,6 +74,8 @@ def route_handlers() -> list[Any]:
         MeetingAdminApi,
         AttendancePages,
         AttendanceApi,
+        ProxyFormPages,
+        ProxyFormApi,
         AgendaPages,
         AgendaApi,
         QuestionPages,
