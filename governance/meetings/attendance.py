@@ -759,6 +759,7 @@ async def _proxy_details(proxy_id: int) -> Row:
             "grantor_confirmed": step("grantor_confirmed_at", "grantor_confirmed_by"),
             "accepted": accepted,
             "validated": proxy["validated_at"] is not None,
+            "revoked": proxy["revoked_at"] is not None,
             "missing": proxy_missing(proxy),
         }
     }
