@@ -808,6 +808,7 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
     secretary = _is_secretary(context)
     when = _when(None)
     condition: Any = None  # what must still hold when the row is written (no race with a twin step)
+    in_room = False
     if step == "accept":
         # The holder accepts itself; the secretariat records an acceptance in the room, as a
         # separate, explicit step (accept_in_room), never by pressing the holder's button.
@@ -827,20 +828,9 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
             raise Forbidden(_("Only the secretariat records that a holder accepted a proxy in the room."))
         if proxy["accepted_at"] is not None:
             raise Conflict(_("This proxy is already accepted."))
-        attending = await Presence.exists().where(
-            (Presence.meeting == context.meeting["id"])
-            & (Presence.member == proxy["holder"])
-            & (Presence.mode == "present")
-            & Presence.departed_at.is_null()
-        )
-        if not attending:
-            raise Conflict(
-                _("{holder} is not checked in as present: its acceptance cannot be recorded in the room.").format(
-                    holder=proxy["holder_name"]
-                )
-            )
         values = {Proxy.accepted_at: when, Proxy.accepted_by: principal.person_id, Proxy.accepted_in_room: True}
         condition = Proxy.accepted_at.is_null()
+        in_room = True  # checked in the transaction: the holder is checked in as present
     elif step == "confirm":
         # The grantor's own word, from its account: the secretariat cannot give it.
         if not _represents(context, principal, proxy["grantor"]):
@@ -866,6 +856,17 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
         }
 
     async def apply() -> None:
+        if in_room and not await Presence.exists().where(
+            (Presence.meeting == context.meeting["id"])
+            & (Presence.member == proxy["holder"])
+            & (Presence.mode == "present")
+            & Presence.departed_at.is_null()
+        ):
+            raise Conflict(
+                _("{holder} is not checked in as present: its acceptance cannot be recorded in the room.").format(
+                    holder=proxy["holder_name"]
+                )
+            )
         where = (Proxy.id == proxy_id) & Proxy.revoked_at.is_null()
         if condition is not None:
             where = where & condition
