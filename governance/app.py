@@ -57,6 +57,7 @@ def route_handlers() -> list[Any]:
     from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
     from governance.meetings.display_controllers import DisplayLinkApi, DisplayLinkPages, DisplayPages
+    from governance.meetings.proxy_form_controllers import ProxyFormApi, ProxyFormPages
     from governance.minutes.controllers import MinutesPages, SigningKeyPages
     from governance.minutes.verify_pages import PublishedMinutes, VerifyPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
@@ -77,6 +78,8 @@ def route_handlers() -> list[Any]:
         DisplayLinkPages,
         DisplayLinkApi,
         DisplayPages,
+        ProxyFormPages,
+        ProxyFormApi,
         AgendaPages,
         AgendaApi,
         QuestionPages,

@@ -54,6 +54,12 @@ def _revocation_reason(reason: str) -> str:
     return revocation_reason(reason)
 
 
+def _missing_sentences(codes: list[str]) -> list[str]:
+    from governance.meetings.attendance import missing_sentences
+
+    return missing_sentences(codes)
+
+
 def qr_svg(text: str, title: str = "") -> Markup:
     """A QR code of ``text`` as inline SVG (no script, no style attribute: fine under our CSP).
 
@@ -106,6 +112,7 @@ def make_environment() -> Environment:
         HTMX_SSE=HTMX_SSE,
         vocabulary=vocabulary,
         revocation_reason=_revocation_reason,
+        missing_sentences=_missing_sentences,
     )
     return env
 

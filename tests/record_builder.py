@@ -146,18 +146,32 @@ class RecordBuilder:
             },
         )
 
-    def proxy(self, grantor: str, holder: str) -> None:
+    def proxy(self, grantor: str, holder: str, consent: str | None = None) -> None:
+        """A proxy that counts. ``consent`` writes the proxy's state into the event, as the
+        server does since issue 17: "form" (the grantor's signed form), "confirmed" (the
+        grantor's own confirmation) or "none" (neither: a proxy that should not have counted).
+        Without it, the event is as a record written before proxy states existed."""
         self.proxies.add((grantor, holder))
-        self.append(
-            "attendance",
-            {
-                "change": f"proxy-validated:{grantor}:{holder}",
-                "counted": len(self.attending),
-                "required": 3,
-                "met": True,
-                "convocation": 1,
-            },
-        )
+        payload: dict[str, Any] = {
+            "change": f"proxy-validated:{grantor}:{holder}",
+            "counted": len(self.attending),
+            "required": 3,
+            "met": True,
+            "convocation": 1,
+        }
+        if consent is not None:
+            step = {"at": "2012-11-15T01:00:00+00:00", "by": 7, "by_name": "A representative"}
+            form = {"sha256": "ab" * 32, "name": "proxy.pdf", "content_type": "application/pdf", "size": 1000}
+            payload["proxy"] = {
+                "id": len(self.proxies),
+                "form": form if consent == "form" else None,
+                "grantor_confirmed": step if consent == "confirmed" else None,
+                "accepted": {**step, "in_room": False},
+                "validated": True,
+                "revoked": False,
+                "missing": ["grantor"] if consent == "none" else [],
+            }
+        self.append("attendance", payload)
 
     def poll(
         self,

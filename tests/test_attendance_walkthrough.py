@@ -39,9 +39,9 @@ async def test_guangzhou_board_walkthrough(demo, make_client):
     assert (await berlin.api_login("berlin@metropolis.demo")).status_code == 200
     expected_rows = 0
 
-    async def step(client, method, url, body, expected):
+    async def step(client, method, url, body, expected, **kwargs):
         nonlocal expected_rows
-        response = await client.send(method, url, json=body)
+        response = await client.send(method, url, json=body, **kwargs)
         assert response.status_code in (200, 201), f"{url} {body}: {response.status_code} {response.text}"
         expected_rows += 1
         assert await QuorumCheck.count() == expected_rows
@@ -94,7 +94,8 @@ async def test_guangzhou_board_walkthrough(demo, make_client):
     # The chair opens the meeting: from now on proxies need a holder in the room.
     assert (await chair.send("POST", f"{API}/status", json={"status": "open"})).status_code == 200
 
-    # Moscow's proxy to Paris (paper form at the desk: validated), then accepted by Paris.
+    # Moscow's proxy to Paris, recorded at the desk and accepted by Paris: it does not count
+    # until the secretariat attaches Moscow's signed proxy form.
     given = await step(
         desk,
         "POST",
@@ -103,14 +104,23 @@ async def test_guangzhou_board_walkthrough(demo, make_client):
         ("proxy-given:moscow:paris-idf", 1, 8, 0, 8, 27, 14, False),
     )
     moscow_proxy = given.json()["id"]
+    assert given.json()["missing"] == ["grantor", "holder"]
     await step(
         chair,
         "POST",
         f"{API}/proxies/{moscow_proxy}/accept",
         None,
-        ("proxy-accepted:moscow:paris-idf", 1, 8, 1, 9, 27, 14, False),
+        ("proxy-accepted:moscow:paris-idf", 1, 8, 0, 8, 27, 14, False),
     )
-    # Lyon's proxy to Berlin, accepted by Berlin from its tablet.
+    await step(
+        desk,
+        "POST",
+        f"{API}/proxies/{moscow_proxy}/form",
+        None,
+        ("proxy-form:moscow:paris-idf", 1, 8, 1, 9, 27, 14, False),
+        files={"file": ("moscow-proxy.pdf", b"%PDF-1.4 signed by the Mayor of Moscow\n%%EOF\n", "application/pdf")},
+    )
+    # Lyon's proxy to Berlin, accepted by Berlin from its tablet, confirmed by Lyon from its own.
     lyon = await step(
         desk,
         "POST",
@@ -123,7 +133,16 @@ async def test_guangzhou_board_walkthrough(demo, make_client):
         "POST",
         f"{API}/proxies/{lyon.json()['id']}/accept",
         None,
-        ("proxy-accepted:lyon:berlin", 1, 8, 2, 10, 27, 14, False),
+        ("proxy-accepted:lyon:berlin", 1, 8, 1, 9, 27, 14, False),
+    )
+    lyon_tablet = make_client()
+    assert (await lyon_tablet.api_login("lyon@metropolis.demo")).status_code == 200
+    await step(
+        lyon_tablet,
+        "POST",
+        f"{API}/proxies/{lyon.json()['id']}/confirm",
+        None,
+        ("proxy-confirmed:lyon:berlin", 1, 8, 2, 10, 27, 14, False),
     )
 
     # Every proxy rule refuses with its reason (and the article).
@@ -185,7 +204,7 @@ async def test_guangzhou_board_walkthrough(demo, make_client):
     )
 
     checks = (await desk.get(f"{API}/quorum-checks")).json()
-    assert len(checks) == expected_rows == 19
+    assert len(checks) == expected_rows == 21
     assert checks[0]["description"] == "Arrival of Paris Île-de-France"
     assert checks[11]["description"] == "Proxy of Moscow accepted by Paris Île-de-France"
     register = (await desk.get(f"{API}/register")).json()
@@ -224,6 +243,18 @@ async def test_pages_show_the_register_and_what_i_hold(demo, make_client):
     assert "Accept the proxy of Brussels-Capital Region" in tablet.text
     proxy = await Proxy.select(Proxy.id).first()
     await paris.post_form(f"/meetings/{SLUG}/proxies/{proxy['id']}/accept", {})
+    tablet = await paris.get(f"/meetings/{SLUG}")
+    assert "You also hold the proxy of Brussels-Capital Region." not in tablet.text
+    assert (
+        "The proxy of Brussels-Capital Region does not count yet: "
+        "awaiting the grantor&#39;s confirmation or signed proxy form." in tablet.text
+    )
+    # Brussels confirms it from its own tablet: now it counts.
+    brussels = make_client()
+    await brussels.page_login("brussels@metropolis.demo")
+    own = await brussels.get(f"/meetings/{SLUG}")
+    assert "Confirm the proxy given to Paris Île-de-France" in own.text
+    await brussels.post_form(f"/meetings/{SLUG}/proxies/{proxy['id']}/confirm", {})
     tablet = await paris.get(f"/meetings/{SLUG}")
     assert "You also hold the proxy of Brussels-Capital Region." in tablet.text
     # A refusal comes back on the page it came from, with the reason.

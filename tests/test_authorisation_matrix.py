@@ -106,6 +106,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/meetings/{slug:str}/proxies"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/proxies"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/accept"): PARTICIPANT,
+    # The grantor's own confirmation (the service checks that the caller represents the grantor).
+    ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/confirm"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/accept-in-room"): MEETING_SECRETARY,
+    # The grantor's signed proxy form: attached and read by the secretariat only.
+    ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/form"): MEETING_SECRETARY,
+    ("GET", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/form"): MEETING_SECRETARY,
+    ("POST", "/meetings/{slug:str}/proxies/{proxy_id:int}/form"): MEETING_SECRETARY,
+    ("GET", "/meetings/{slug:str}/proxies/{proxy_id:int}/form"): MEETING_SECRETARY,
     ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/validate"): MEETING_SECRETARY,
     ("POST", "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/revoke"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/second-convocation"): CHAIR_OR_SECRETARY,

@@ -167,6 +167,9 @@ def test_the_live_panel_follows_the_desk(server):
     stream.next("quorum", "2 / 14")
     proxy = desk.post(f"/api/v1/meetings/{SLUG}/proxies", json={"grantor": "brussels", "holder": "guangzhou"})
     assert proxy.status_code == 201, proxy.text
+    # Recorded at the desk, it needs Brussels' signed form (or Brussels' own confirmation).
+    form = {"file": ("brussels.pdf", b"%PDF-1.4 signed proxy form\n%%EOF\n", "application/pdf")}
+    assert desk.post(f"/api/v1/meetings/{SLUG}/proxies/{proxy.json()['id']}/form", files=form).status_code == 201
     accepted = tablet.post(f"/api/v1/meetings/{SLUG}/proxies/{proxy.json()['id']}/accept")
     assert accepted.status_code == 200
     # One snapshot per change: the quorum panel, then "what I hold".

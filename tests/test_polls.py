@@ -234,6 +234,8 @@ async def test_who_may_vote_for_whom(demo, make_client):
         await desk.send("POST", f"{API}/arrivals", json={"member": member})
     # Tehran (absent) gives its proxy to Berlin; Seoul declares a conflict on the item.
     proxy = (await desk.send("POST", f"{API}/proxies", json={"grantor": "tehran", "holder": "berlin"})).json()
+    tehran = await voter(make_client, "tehran")
+    assert (await tehran.send("POST", f"{API}/proxies/{proxy['id']}/confirm")).status_code == 200
     berlin = await voter(make_client, "berlin")
     await berlin.send("POST", f"{API}/proxies/{proxy['id']}/accept")
     chair = make_client()

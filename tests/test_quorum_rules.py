@@ -112,6 +112,7 @@ proxy_states = st.builds(
     accepted=st.booleans(),
     validated=st.booleans(),
     revoked=st.booleans(),
+    grantor_agreed=st.booleans(),
     whole_meeting=st.booleans(),
 )
 
@@ -124,16 +125,16 @@ proxy_states = st.builds(
 )
 def test_a_counting_proxy_has_an_absent_voting_grantor_and_a_present_holder(proxies, attending, voters, must_vote):
     counted = counting_proxies(proxies, attending, voters, must_vote)
-    grantors_with_live_proxy = {p.grantor for p in proxies if p.accepted and p.validated and not p.revoked}
+    complete = [p for p in proxies if p.grantor_agreed and p.accepted and p.validated and not p.revoked]
+    grantors_with_live_proxy = {p.grantor for p in complete}
     for grantor, holder in counted.items():
         assert grantor not in attending and grantor in voters
         assert holder in attending
         assert holder not in grantors_with_live_proxy  # a vote never travels twice
         assert not must_vote or holder in voters
-        assert any(
-            p.grantor == grantor and p.holder == holder and p.accepted and p.validated and not p.revoked
-            for p in proxies
-        )
+        # Only a proxy its grantor agreed to (signed form or own confirmation), its holder
+        # accepted and the secretariat validated counts (issue 17, item 6).
+        assert any(p.grantor == grantor and p.holder == holder for p in complete)
 
 
 STATUTES = dataclasses.replace(

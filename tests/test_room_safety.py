@@ -144,7 +144,8 @@ async def test_the_desk_search_and_enter_records_the_one_match_and_keeps_the_sea
     assert lines["barcelona"]["representative_role"] == "substitute"
     # Remote is refused where the meeting does not allow it (in person).
     remote = await desk.post_form(f"{PAGES}/arrivals", {"member": "berlin", "mode": "remote", "back": "desk"})
-    assert remote.status_code == 422 and "This meeting is held in person: remote participation is not open" in remote.text
+    assert remote.status_code == 422
+    assert "This meeting is held in person: remote participation is not open" in remote.text
 
 
 # --- the display link ------------------------------------------------------------------------

@@ -126,6 +126,8 @@ async def test_only_who_speaks_for_a_voting_member_present_may_ask(demo, make_cl
     desk, chair = await _sitting(make_client, present)
     given = await desk.send("POST", f"{API}/proxies", json={"grantor": "moscow", "holder": "paris-idf"})
     assert given.status_code == 201, given.text
+    moscow = await voter(make_client, "moscow")
+    assert (await moscow.send("POST", f"{API}/proxies/{given.json()['id']}/confirm")).status_code == 200
     assert (await chair.send("POST", f"{API}/proxies/{given.json()['id']}/accept")).status_code == 200
     motion = await _motion(make_client, desk, chair)
 

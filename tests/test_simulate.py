@@ -40,7 +40,13 @@ async def test_the_board_meeting_is_played_once_through_the_services(demo, seed)
     assert 20 <= arrived < await Member.count().where(Member.organisation.slug == "metropolis")
     proxy = await Proxy.select().where(Proxy.meeting == meeting["id"]).first()
     assert proxy["accepted_at"] and proxy["validated_at"] and proxy["revoked_at"] is None
-    assert proxy["created_by"] != proxy["validated_by"]  # given by the grantor, validated by the desk
+    # Recorded at the desk with the grantor's signed form, accepted by the holder itself.
+    assert len(proxy["form_sha256"]) == 64 and proxy["grantor_confirmed_at"] is None
+    assert proxy["accepted_by"] != proxy["created_by"] and proxy["accepted_in_room"] is False
+    events = await MeetingEvent.select(MeetingEvent.payload).where(
+        (MeetingEvent.meeting == meeting["id"]) & (MeetingEvent.kind == "attendance")
+    )
+    assert any(f'"sha256":"{proxy["form_sha256"]}"' in event["payload"] for event in events)
 
     polls = (
         await Poll.select(

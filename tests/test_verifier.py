@@ -32,12 +32,12 @@ MEMBERS = {
 }
 
 
-def build(organisation: str = "uclg") -> RecordBuilder:
+def build(organisation: str = "uclg", proxy_consent: str | None = None) -> RecordBuilder:
     """Five cities attend (Accra with two votes), Fès gives Accra its proxy, Guangzhou is away."""
     b = RecordBuilder(members=dict(MEMBERS), weights={"accra": 2}, organisation=organisation)
     for slug in ("accra", "barcelona", "chicago", "durban", "essen", "observer"):
         b.arrive(slug)
-    b.proxy("fes", "accra")
+    b.proxy("fes", "accra", consent=proxy_consent)
     b.append("motion_tabled", {"motion": 1, "item": 3})
     # Poll 1, roll call: yes 2+1+1 = 4, no 1, abstain 1; more than 1/2 of 5 = 3: adopted.
     b.poll(
@@ -651,3 +651,22 @@ def test_an_election_unopposed_needs_no_vote(tmp_path: Path, capsys: pytest.Capt
     status, out = run(capsys, b.write(tmp_path / "unopposed"))
     assert status == 0, out
     assert "motion 1 (item 3): adopted by an election unopposed, no vote held (the statutes allow it)" in out
+
+
+# --- proxies carry the grantor's consent (issue 17, item 6) ---------------------------------------
+
+
+@pytest.mark.parametrize("consent", ["form", "confirmed"])
+def test_a_proxy_with_its_grantors_form_or_confirmation_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], consent: str
+) -> None:
+    directory = build(proxy_consent=consent).write(tmp_path / "bundle")
+    status, out = run(capsys, str(directory))
+    assert status == 0, out
+
+
+def test_a_proxy_that_carries_a_vote_without_its_grantors_consent_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = build(proxy_consent="none").write(tmp_path / "bundle")
+    fails_with(capsys, "poll 1: the proxy of fes to accra carries a vote without the grantor's", str(directory))

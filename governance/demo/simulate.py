@@ -258,18 +258,26 @@ async def arrivals(sitting: Sitting) -> list[str]:
 
 
 async def entrust_proxy(sitting: Sitting, grantor: str, holder: str) -> None:
-    """An absent member gives its proxy, the holder accepts it, the secretariat validates it."""
-    context, representative = await acting(sitting, email_of(grantor))
+    """An absent member's signed proxy form reaches the desk: the secretariat records the
+    proxy and attaches the form (its SHA-256 goes into the log), the holder accepts it on its
+    tablet. Without the form (or the grantor's own confirmation) it would count for nothing."""
+    context, desk = await acting(sitting, SECRETARIAT)
     proxy = await attendance.give_proxy(
-        context, representative, grantor_slug=grantor, holder_slug=holder, instructions="Vote as you see fit."
+        context, desk, grantor_slug=grantor, holder_slug=holder, instructions="Vote as you see fit."
     )
+    form = (
+        f"%PDF-1.4\n% Proxy form (demo): {sitting.names[grantor]} gives its proxy to {sitting.names[holder]}, "
+        f"signed by its principal\n%%EOF\n"
+    ).encode()
+    await attendance.attach_form(context, desk, proxy["id"], f"proxy-{grantor}.pdf", form)
     context, holder_representative = await acting(sitting, email_of(holder))
     await attendance.accept_proxy(context, holder_representative, proxy["id"])
     context, desk = await acting(sitting, SECRETARIAT)
-    await attendance.validate_proxy(context, desk, proxy["id"])
     register = await attendance.load_register(context)
     quorum = register.quorum
-    sitting.report.proxy = f"{sitting.names[grantor]} to {sitting.names[holder]} (given, accepted, validated)"
+    sitting.report.proxy = (
+        f"{sitting.names[grantor]} to {sitting.names[holder]} (signed form at the desk, accepted by the holder)"
+    )
     sitting.report.quorum = (
         f"{quorum.counted} of {quorum.total} voting members ({quorum.present} present, "
         f"{quorum.represented} represented), {quorum.required} required: {'met' if quorum.met else 'NOT met'}"

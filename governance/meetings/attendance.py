@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from governance import clock, db
+from governance.accounts.tables import Person
 from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
@@ -72,6 +74,10 @@ class MemberLine:
     proxy_counts: bool = False
     holds: list[str] = field(default_factory=list)  # members whose proxy it holds (and that count)
     stays: int = 0
+    # What the proxy it gave still lacks before it can count (codes, see proxy_missing), and the
+    # proxies it holds that lack something: (grantor's name, codes).
+    proxy_missing: list[str] = field(default_factory=list)
+    holds_pending: list[tuple[str, list[str]]] = field(default_factory=list)
     no_vote_articles: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -117,6 +123,41 @@ def _no_vote_reason(code: str | None, articles: Mapping[str, Any]) -> str | None
 def revocation_reason(reason: str) -> str:
     """A proxy's revocation reason in the reader's language (free text stays as typed)."""
     return {GRANTOR_ARRIVED: _("the grantor arrived"), REVOKED: _("revoked")}.get(reason, reason)
+
+
+# What a live proxy may still lack before it counts (issue 17, item 6), as codes.
+MISSING_GRANTOR = "grantor"  # neither the grantor's signed form nor its own confirmation
+MISSING_HOLDER = "holder"  # the holder has not accepted it (itself, or in the room)
+MISSING_VALIDATION = "validation"  # the secretariat has not validated it
+
+
+def grantor_agreed(proxy: Row) -> bool:
+    """The grantor's consent is on record: its signed proxy form, or its own confirmation."""
+    return bool(proxy.get("form_sha256")) or proxy.get("grantor_confirmed_at") is not None
+
+
+def proxy_missing(proxy: Row) -> list[str]:
+    """What a live proxy still lacks before it can count (attendance aside); [] once complete."""
+    if proxy["revoked_at"] is not None:
+        return []
+    missing = []
+    if not grantor_agreed(proxy):
+        missing.append(MISSING_GRANTOR)
+    if proxy["accepted_at"] is None:
+        missing.append(MISSING_HOLDER)
+    if proxy["validated_at"] is None:
+        missing.append(MISSING_VALIDATION)
+    return missing
+
+
+def missing_sentences(codes: list[str]) -> list[str]:
+    """What a proxy lacks, in the reader's language."""
+    sentences = {
+        MISSING_GRANTOR: _("awaiting the grantor's confirmation or signed proxy form"),
+        MISSING_HOLDER: _("awaiting the holder's acceptance"),
+        MISSING_VALIDATION: _("awaiting the secretariat's validation"),
+    }
+    return [sentences[code] for code in codes]
 
 
 def meeting_year(context: MeetingContext) -> int:
@@ -263,6 +304,7 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
             accepted=p["accepted_at"] is not None,
             validated=p["validated_at"] is not None,
             revoked=p["revoked_at"] is not None,
+            grantor_agreed=grantor_agreed(p),
             whole_meeting=p["scope"] == "meeting",
         )
         for p in proxies
@@ -281,6 +323,10 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
     holds: dict[int, list[str]] = {}
     for grantor, holder in counted.items():
         holds.setdefault(holder, []).append(names[grantor])
+    holds_pending: dict[int, list[tuple[str, list[str]]]] = {}
+    for p in live_proxies.values():
+        if missing := proxy_missing(p):
+            holds_pending.setdefault(p["holder"], []).append((names[p["grantor"]], missing))
     stay_count: dict[int, int] = {}
     for stay in stays:
         stay_count[stay["member"]] = stay_count.get(stay["member"], 0) + 1
@@ -318,6 +364,8 @@ async def _load_register(context: MeetingContext, last_check: Row | None, *, fre
                 proxy_counts=member in counted,
                 holds=holds.get(member, []),
                 stays=stay_count.get(member, 0),
+                proxy_missing=proxy_missing(given) if given else [],
+                holds_pending=holds_pending.get(member, []),
             )
         )
     return Register(
@@ -384,12 +432,18 @@ async def _record_quorum(context: MeetingContext, trigger: str, at: dt.datetime)
     return q
 
 
-async def _change(context: MeetingContext, trigger: str, at: dt.datetime, action: Any, actor: int) -> QuorumResult:
-    """Run ``action``, record the quorum after it and log both, atomically; then notify live pages."""
+async def _change(
+    context: MeetingContext, trigger: str, at: dt.datetime, action: Any, actor: int, details: Any = None
+) -> QuorumResult:
+    """Run ``action``, record the quorum after it and log both, atomically; then notify live pages.
+
+    ``details``, if given, is awaited after the action, in the same transaction, for more of
+    the log event's payload (a proxy's state: its form's SHA-256, who confirmed, who accepted)."""
     async with writing():
         await _lock(context.meeting["id"])
         await action()
         result = await _record_quorum(context, trigger, at)
+        extra = await details() if details is not None else {}
         await log.append(
             context.meeting["id"],
             "attendance",
@@ -400,6 +454,7 @@ async def _change(context: MeetingContext, trigger: str, at: dt.datetime, action
             required=result.required,
             met=result.met,
             convocation=context.meeting["convocation"],
+            **extra,
         )
     live.meeting_changed(context.meeting["id"])
     return result
@@ -652,10 +707,17 @@ async def give_proxy(
     items: str = "",
     instructions: str = "",
 ) -> Row:
-    """A member entrusts its vote to another member (recorded by the grantor or the secretariat)."""
+    """A member entrusts its vote to another member (recorded by the grantor or the secretariat).
+
+    Given by the grantor's own representative, the proxy carries the grantor's consent. Recorded
+    by the secretariat, it waits for the grantor's signed form (``attach_form``) or the
+    grantor's own confirmation (``confirm_proxy``); either way the holder still accepts it
+    (``accept_proxy``, or ``accept_in_room`` recorded by the secretariat). Until then it
+    counts for nothing."""
     _require_register_open(context)
     grantor, holder = await _member(context, grantor_slug), await _member(context, holder_slug)
-    if not (_is_secretary(context) or _represents(context, principal, grantor["id"])):
+    by_grantor = _represents(context, principal, grantor["id"])
+    if not (_is_secretary(context) or by_grantor):
         raise Forbidden(_("Only the member's own representative, or the secretariat, can give its proxy."))
     if scope == "items" and not items.strip():
         message = _("List the agenda items the proxy covers.")
@@ -688,15 +750,71 @@ async def give_proxy(
                 instructions=instructions.strip(),
                 created_at=when,
                 created_by=principal.person_id,
-                # Given by the secretariat from a signed paper form: validated at once.
+                # The secretariat validates what it records (its own check of the proxy); that
+                # is not the grantor's consent, which comes from the grantor or its signed form.
                 validated_at=when if _is_secretary(context) else None,
                 validated_by=principal.person_id if _is_secretary(context) else None,
+                grantor_confirmed_at=when if by_grantor else None,
+                grantor_confirmed_by=principal.person_id if by_grantor else None,
             )
         ).returning(Proxy.id)
         created["id"] = rows[0]["id"]
 
-    await _change(context, f"proxy-given:{grantor['slug']}:{holder['slug']}", when, give, principal.person_id)
+    await _change(
+        context,
+        f"proxy-given:{grantor['slug']}:{holder['slug']}",
+        when,
+        give,
+        principal.person_id,
+        lambda: _proxy_details(created["id"]),
+    )
     return await get_proxy(context, created["id"])
+
+
+async def _proxy_details(proxy_id: int) -> Row:
+    """The proxy's state for its log event (inside the writing transaction): the grantor's
+    consent (the signed form's SHA-256, or who confirmed and when), the holder's acceptance
+    (who, when, and whether the secretariat recorded it in the room) and the validation."""
+    proxy = await Proxy.select().where(Proxy.id == proxy_id).first()
+    assert proxy is not None
+    people = {
+        proxy[key]
+        for key in ("grantor_confirmed_by", "accepted_by", "form_uploaded_by")
+        if proxy[key] is not None
+    }
+    names = {
+        row["id"]: row["full_name"]
+        for row in await Person.select(Person.id, Person.full_name).where(Person.id.is_in(list(people) or [-1]))
+    }
+
+    def step(at_key: str, by_key: str) -> Row | None:
+        if proxy[at_key] is None:
+            return None
+        by = proxy[by_key]
+        return {"at": proxy[at_key].astimezone(dt.UTC).isoformat(), "by": by, "by_name": names.get(by, "")}
+
+    accepted = step("accepted_at", "accepted_by")
+    if accepted is not None:
+        accepted["in_room"] = proxy["accepted_in_room"]
+    form = None
+    if proxy["form_sha256"]:
+        form = {
+            "sha256": proxy["form_sha256"],
+            "name": proxy["form_name"],
+            "content_type": proxy["form_content_type"],
+            "size": proxy["form_size"],
+        }
+    return {
+        "proxy": {
+            "id": proxy["id"],
+            "form": form,
+            "grantor_confirmed": step("grantor_confirmed_at", "grantor_confirmed_by"),
+            "accepted": accepted,
+            "validated": proxy["validated_at"] is not None,
+            "revoked": proxy["revoked_at"] is not None,
+            "missing": proxy_missing(proxy),
+        }
+    }
 
 
 async def get_proxy(context: MeetingContext, proxy_id: int) -> Row:
@@ -741,18 +859,45 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
         )
     secretary = _is_secretary(context)
     when = _when(None)
+    condition: Any = None  # what must still hold when the row is written (no race with a twin step)
+    in_room = False
     if step == "accept":
-        if not (secretary or _represents(context, principal, proxy["holder"])):
-            raise Forbidden(_("Only the holder's representative, or the secretariat, can accept this proxy."))
+        # The holder accepts itself; the secretariat records an acceptance in the room, as a
+        # separate, explicit step (accept_in_room), never by pressing the holder's button.
+        if not _represents(context, principal, proxy["holder"]):
+            raise Forbidden(
+                _(
+                    "Only the holder's representative accepts a proxy; the secretariat can record "
+                    "that the holder accepted it in the room."
+                )
+            )
         if proxy["accepted_at"] is not None:
             raise Conflict(_("This proxy is already accepted."))
         values: dict[Any, Any] = {Proxy.accepted_at: when, Proxy.accepted_by: principal.person_id}
+        condition = Proxy.accepted_at.is_null()
+    elif step == "accept-in-room":
+        if not secretary:
+            raise Forbidden(_("Only the secretariat records that a holder accepted a proxy in the room."))
+        if proxy["accepted_at"] is not None:
+            raise Conflict(_("This proxy is already accepted."))
+        values = {Proxy.accepted_at: when, Proxy.accepted_by: principal.person_id, Proxy.accepted_in_room: True}
+        condition = Proxy.accepted_at.is_null()
+        in_room = True  # checked in the transaction: the holder is checked in as present
+    elif step == "confirm":
+        # The grantor's own word, from its account: the secretariat cannot give it.
+        if not _represents(context, principal, proxy["grantor"]):
+            raise Forbidden(_("Only the grantor's own representative can confirm its proxy."))
+        if proxy["grantor_confirmed_at"] is not None:
+            raise Conflict(_("This proxy is already confirmed by its grantor."))
+        values = {Proxy.grantor_confirmed_at: when, Proxy.grantor_confirmed_by: principal.person_id}
+        condition = Proxy.grantor_confirmed_at.is_null()
     elif step == "validate":
         if not secretary:
             raise Forbidden(_("Only the secretariat validates proxies."))
         if proxy["validated_at"] is not None:
             raise Conflict(_("This proxy is already validated."))
         values = {Proxy.validated_at: when, Proxy.validated_by: principal.person_id}
+        condition = Proxy.validated_at.is_null()
     else:
         if not (secretary or _represents(context, principal, proxy["grantor"])):
             raise Forbidden(_("Only the grantor's representative, or the secretariat, can revoke this proxy."))
@@ -763,21 +908,55 @@ async def _proxy_step(context: MeetingContext, principal: Principal, proxy_id: i
         }
 
     async def apply() -> None:
-        updated = (
-            await Proxy.update(values).where((Proxy.id == proxy_id) & Proxy.revoked_at.is_null()).returning(Proxy.id)
-        )
+        if in_room and not await Presence.exists().where(
+            (Presence.meeting == context.meeting["id"])
+            & (Presence.member == proxy["holder"])
+            & (Presence.mode == "present")
+            & Presence.departed_at.is_null()
+        ):
+            raise Conflict(
+                _("{holder} is not checked in as present: its acceptance cannot be recorded in the room.").format(
+                    holder=proxy["holder_name"]
+                )
+            )
+        where = (Proxy.id == proxy_id) & Proxy.revoked_at.is_null()
+        if condition is not None:
+            where = where & condition
+        updated = await Proxy.update(values).where(where).returning(Proxy.id)
         if not updated:
             raise Conflict(_("This proxy changed meanwhile; reload the page."))
 
-    trigger = {"accept": "proxy-accepted", "validate": "proxy-validated", "revoke": "proxy-revoked"}[step]
+    trigger = {
+        "accept": "proxy-accepted",
+        "accept-in-room": "proxy-accepted-in-room",
+        "confirm": "proxy-confirmed",
+        "validate": "proxy-validated",
+        "revoke": "proxy-revoked",
+    }[step]
     await _change(
-        context, f"{trigger}:{proxy['grantor_slug']}:{proxy['holder_slug']}", when, apply, principal.person_id
+        context,
+        f"{trigger}:{proxy['grantor_slug']}:{proxy['holder_slug']}",
+        when,
+        apply,
+        principal.person_id,
+        lambda: _proxy_details(proxy_id),
     )
     return await get_proxy(context, proxy_id)
 
 
 async def accept_proxy(context: MeetingContext, principal: Principal, proxy_id: int) -> Row:
+    """The holder's representative accepts the proxy itself."""
     return await _proxy_step(context, principal, proxy_id, "accept")
+
+
+async def accept_in_room(context: MeetingContext, principal: Principal, proxy_id: int) -> Row:
+    """The secretariat records that the holder, present in the room, accepted the proxy."""
+    return await _proxy_step(context, principal, proxy_id, "accept-in-room")
+
+
+async def confirm_proxy(context: MeetingContext, principal: Principal, proxy_id: int) -> Row:
+    """The grantor's own representative confirms a proxy the secretariat recorded for it."""
+    return await _proxy_step(context, principal, proxy_id, "confirm")
 
 
 async def validate_proxy(context: MeetingContext, principal: Principal, proxy_id: int) -> Row:
@@ -786,6 +965,69 @@ async def validate_proxy(context: MeetingContext, principal: Principal, proxy_id
 
 async def revoke_proxy(context: MeetingContext, principal: Principal, proxy_id: int, reason: str = "") -> Row:
     return await _proxy_step(context, principal, proxy_id, "revoke", reason.strip()[:200])
+
+
+# The kinds of file a signed proxy form may be: a scan or a signed PDF.
+FORM_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+async def attach_form(
+    context: MeetingContext, principal: Principal, proxy_id: int, filename: str, data: bytes
+) -> Row:
+    """The secretariat attaches the grantor's signed proxy form (PDF, PNG or JPEG, at most
+    20 MB, its type read from its bytes). Stored by its SHA-256 like the agenda's documents;
+    the SHA-256 goes into the log event that records it. A proxy keeps its first form."""
+    # Imported here: the agenda package builds on this module.
+    from governance.agenda import documents
+
+    if not _is_secretary(context):
+        raise Forbidden(_("Only the secretariat attaches a grantor's signed proxy form."))
+    _require_register_open(context)
+    proxy = await get_proxy(context, proxy_id)
+    if proxy["revoked_at"] is not None:
+        raise Conflict(
+            _("This proxy was revoked ({reason}).").format(reason=revocation_reason(proxy["revoked_reason"]))
+        )
+    if proxy["form_sha256"]:
+        raise Conflict(_("This proxy already has its signed form."))
+    documents.check_size(len(data))
+    name = documents.sanitize_name(filename)
+    content_type = documents.sniff(name, data)
+    if content_type not in FORM_TYPES:
+        message = _("A signed proxy form is a PDF, PNG or JPEG file.")
+        raise Invalid(message, fields={"file": message})
+    sha256 = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
+    when = _when(None)
+
+    async def attach() -> None:
+        # Written before the row commits: a committed row always has its file.
+        await asyncio.to_thread(documents._store, sha256, data)
+        updated = (
+            await Proxy.update(
+                {
+                    Proxy.form_sha256: sha256,
+                    Proxy.form_name: name,
+                    Proxy.form_content_type: content_type,
+                    Proxy.form_size: len(data),
+                    Proxy.form_uploaded_at: when,
+                    Proxy.form_uploaded_by: principal.person_id,
+                }
+            )
+            .where((Proxy.id == proxy_id) & Proxy.revoked_at.is_null() & (Proxy.form_sha256 == ""))
+            .returning(Proxy.id)
+        )
+        if not updated:
+            raise Conflict(_("This proxy changed meanwhile; reload the page."))
+
+    await _change(
+        context,
+        f"proxy-form:{proxy['grantor_slug']}:{proxy['holder_slug']}",
+        when,
+        attach,
+        principal.person_id,
+        lambda: _proxy_details(proxy_id),
+    )
+    return await get_proxy(context, proxy_id)
 
 
 # --- convocation and the quorum record -----------------------------------------------------
@@ -826,6 +1068,9 @@ def describe_trigger(trigger: str, names_by_slug: Mapping[str, str]) -> str:
         "excusal": _("Apologies from {0}"),
         "proxy-given": _("Proxy of {0} given to {1}"),
         "proxy-accepted": _("Proxy of {0} accepted by {1}"),
+        "proxy-accepted-in-room": _("Proxy of {0} accepted by {1} in the room, recorded by the secretariat"),
+        "proxy-confirmed": _("Proxy of {0} to {1} confirmed by its grantor"),
+        "proxy-form": _("Signed proxy form of {0} to {1} attached"),
         "proxy-validated": _("Proxy of {0} to {1} validated"),
         "proxy-revoked": _("Proxy of {0} to {1} revoked"),
         "second-convocation": _("Second convocation"),

@@ -28,6 +28,7 @@ from governance.meetings.attendance_schemas import (
     DepartureIn,
     ExcusalIn,
     MemberLineOut,
+    PendingProxyOut,
     ProxyIn,
     ProxyOut,
     QuorumCheckOut,
@@ -87,11 +88,17 @@ def _line_fields(line: attendance.MemberLine) -> dict[str, Any]:
     for key in ("id", "slug", "category", "no_vote_code", "no_vote_articles"):
         fields.pop(key)
     fields["no_vote_reason"] = line.no_vote_reason  # in the reader's language
+    fields["proxy_missing"] = attendance.missing_sentences(line.proxy_missing)
+    fields["holds_pending"] = [
+        PendingProxyOut(grantor_name=name, missing=attendance.missing_sentences(codes))
+        for name, codes in line.holds_pending
+    ]
     return fields
 
 
 def proxy_out(row: dict[str, Any], names: dict[int, str] | None = None) -> ProxyOut:
     names = names or {}
+    missing = attendance.proxy_missing(row)
     return ProxyOut(
         id=row["id"],
         grantor=row.get("grantor_slug", ""),
@@ -102,9 +109,15 @@ def proxy_out(row: dict[str, Any], names: dict[int, str] | None = None) -> Proxy
         items=row["items"],
         instructions=row["instructions"],
         accepted=row["accepted_at"] is not None,
+        accepted_in_room=bool(row["accepted_in_room"]),
         validated=row["validated_at"] is not None,
         revoked=row["revoked_at"] is not None,
         revoked_reason=row["revoked_reason"],
+        grantor_confirmed=row["grantor_confirmed_at"] is not None,
+        form_sha256=row["form_sha256"] or None,
+        missing=missing,
+        missing_text=attendance.missing_sentences(missing),
+        complete=row["revoked_at"] is None and not missing,
     )
 
 
@@ -170,9 +183,26 @@ class AttendanceApi(Controller):
         )
         return proxy_out(row)
 
-    @post("/proxies/{proxy_id:int}/accept", status_code=200, summary="The holder accepts the proxy")
+    @post("/proxies/{proxy_id:int}/accept", status_code=200, summary="The holder's representative accepts the proxy")
     async def accept_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
         return proxy_out(await attendance.accept_proxy(meeting_of(request), principal_of(request), proxy_id))
+
+    @post(
+        "/proxies/{proxy_id:int}/accept-in-room",
+        status_code=200,
+        guards=[secretary],
+        summary="The secretariat records that the holder, present, accepted the proxy in the room",
+    )
+    async def accept_in_room(self, request: Req, proxy_id: int) -> ProxyOut:
+        return proxy_out(await attendance.accept_in_room(meeting_of(request), principal_of(request), proxy_id))
+
+    @post(
+        "/proxies/{proxy_id:int}/confirm",
+        status_code=200,
+        summary="The grantor's representative confirms a proxy recorded for it by the secretariat",
+    )
+    async def confirm_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
+        return proxy_out(await attendance.confirm_proxy(meeting_of(request), principal_of(request), proxy_id))
 
     @post("/proxies/{proxy_id:int}/validate", status_code=200, guards=[secretary], summary="The secretariat validates")
     async def validate_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
@@ -231,6 +261,12 @@ def _panel_context(request: Req, register: attendance.Register) -> dict[str, Any
             if p["holder"] in my_members and p["accepted_at"] is None and p["revoked_at"] is None
         ],
         "my_proxies": [p for p in register.proxies if p["grantor"] in my_members and p["revoked_at"] is None],
+        # Recorded by the secretariat for my member, with neither its form nor my confirmation.
+        "proxies_to_confirm": [
+            p
+            for p in register.proxies
+            if p["grantor"] in my_members and p["revoked_at"] is None and not attendance.grantor_agreed(p)
+        ],
         "mine": mine,
         # The partials carry their own CSRF field: over SSE there is no template callable.
         "csrf": ScopeState.from_scope(request.scope).csrf_token or "",
@@ -485,6 +521,8 @@ class AttendancePages(Controller):
     async def proxy_step(self, request: Req, proxy_id: int, step: str, data: Form) -> Template | Redirect:
         steps = {
             "accept": attendance.accept_proxy,
+            "accept-in-room": attendance.accept_in_room,
+            "confirm": attendance.confirm_proxy,
             "validate": attendance.validate_proxy,
             "revoke": attendance.revoke_proxy,
         }

@@ -56,6 +56,11 @@ class QuorumOut(BaseModel):
     article: str
 
 
+class PendingProxyOut(BaseModel):
+    grantor_name: str
+    missing: list[str]
+
+
 class MemberLineOut(BaseModel):
     member: str
     name: str
@@ -69,6 +74,12 @@ class MemberLineOut(BaseModel):
     proxy_counts: bool
     holds: list[str]
     stays: int
+    proxy_missing: list[str] = Field(
+        default_factory=list, description="What the proxy this member gave still lacks before it counts"
+    )
+    holds_pending: list[PendingProxyOut] = Field(
+        default_factory=list, description="Proxies this member holds that do not count yet, and why"
+    )
 
 
 class ProxyOut(BaseModel):
@@ -81,9 +92,18 @@ class ProxyOut(BaseModel):
     items: str
     instructions: str
     accepted: bool
+    accepted_in_room: bool = Field(description="The secretariat recorded that the holder accepted it in the room")
     validated: bool
     revoked: bool
     revoked_reason: str
+    grantor_confirmed: bool = Field(description="The grantor's representative confirmed it from its account")
+    form_sha256: str | None = Field(description="SHA-256 of the grantor's signed proxy form, if one is attached")
+    missing: list[Literal["grantor", "holder", "validation"]] = Field(
+        description="What it still lacks before it can count: the grantor's form or confirmation, "
+        "the holder's acceptance, the secretariat's validation"
+    )
+    missing_text: list[str] = Field(description="The same, in words")
+    complete: bool = Field(description="Nothing missing: it counts when its holder attends and its grantor does not")
 
 
 class RegisterOut(BaseModel):

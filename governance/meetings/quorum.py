@@ -72,6 +72,8 @@ class ProxyState:
     accepted: bool
     validated: bool
     revoked: bool
+    # The grantor's own consent: its signed proxy form is on file, or it confirmed from its account.
+    grantor_agreed: bool
     whole_meeting: bool = True
 
 
@@ -80,13 +82,14 @@ def counting_proxies(
 ) -> dict[int, int]:
     """grantor -> holder for every proxy that counts now (rule 3).
 
-    A proxy counts when it is accepted, validated and not revoked; its grantor is absent
+    A proxy counts when its grantor agreed (signed form or own confirmation), its holder
+    accepted it, the secretariat validated it and it is not revoked; its grantor is absent
     (a grantor who attends votes itself) and votes; its holder attends (a proxy held by
     someone absent counts for nothing) and, when the statutes say so, votes too.
     Chains are refused when a proxy is given, but a proxy whose holder has itself given
     one is ignored here as well, so that a vote never travels twice.
     """
-    live = [p for p in proxies if p.accepted and p.validated and not p.revoked]
+    live = [p for p in proxies if p.grantor_agreed and p.accepted and p.validated and not p.revoked]
     grantors = {p.grantor for p in live}
     counted: dict[int, int] = {}
     # Item-scoped proxies count only in the polls on their items, not in the meeting's quorum.

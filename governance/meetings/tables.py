@@ -113,6 +113,18 @@ class Proxy(Table, tablename="proxy"):
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
     revoked_reason = Varchar(length=200, default="")
+    # The grantor's consent (issue 17): its signed proxy form, stored by its SHA-256 like the
+    # agenda's documents, or its own confirmation from its account. Either one, or nothing counts.
+    form_sha256 = Varchar(length=64, default="")
+    form_name = Varchar(length=200, default="")
+    form_content_type = Varchar(length=100, default="")
+    form_size = Integer(default=0)
+    form_uploaded_at = Timestamptz(null=True, default=None)
+    form_uploaded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    grantor_confirmed_at = Timestamptz(null=True, default=None)
+    grantor_confirmed_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.set_null)
+    # The holder accepted in the room and the secretariat recorded it (accepted_by is the staff).
+    accepted_in_room = Boolean(default=False)
 
 
 class QuorumCheck(Table, tablename="quorum_check"):

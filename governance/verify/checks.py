@@ -115,6 +115,7 @@ class Verifier:
         self.per_poll: dict[int, PollEvents] = {}
         self.polls: dict[int, dict[str, Any]] = {}
         self.motions: dict[int, dict[str, Any]] = {}
+        self._proxy_states: dict[tuple[str, str], list[tuple[int, Any]]] | None = None
 
     # -- files ---------------------------------------------------------------------------------
 
@@ -296,6 +297,46 @@ class Verifier:
                     f"event {event.height}: {event.type} names poll {poll_id!r}, which record.json does not list",
                 )
                 self.per_poll[poll_id].by_type.setdefault(event.type, []).append(event)
+
+    def proxy_states(self) -> dict[tuple[str, str], list[tuple[int, Any]]]:
+        """(grantor, holder) -> [(height, the proxy's state)] from the attendance events that
+        record a proxy step with its state (``proxy``); empty for a record written before."""
+        if self._proxy_states is None:
+            states: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+            for event in self.events:
+                change = event.payload.get("change") if event.type == "attendance" else None
+                if isinstance(change, str) and change.startswith("proxy-") and "proxy" in event.payload:
+                    _kind, _sep, pair = change.partition(":")
+                    grantor, _sep, holder = pair.partition(":")
+                    states.setdefault((grantor, holder), []).append((event.height, event.payload["proxy"]))
+            self._proxy_states = states
+        return self._proxy_states
+
+    def check_proxy_consent(self, where: str, grantor: str, holder: str, before: int) -> None:
+        """A proxy that carries a vote was, at its last recorded step before the electorate was
+        fixed, complete: the grantor's signed form (by its SHA-256) or its own confirmation,
+        the holder's acceptance, the validation, not revoked. Records whose attendance events
+        carry no proxy states (written before they existed) are not checked here."""
+        states = self.proxy_states()
+        if not states:
+            return
+        earlier = [state for height, state in states.get((grantor, holder), []) if height < before]
+        need(bool(earlier), f"{where}: the proxy of {grantor} to {holder} has no recorded step before the vote")
+        state = earlier[-1]
+        form = state.get("form") if isinstance(state, dict) else None
+        need(
+            isinstance(state, dict)
+            and (
+                (isinstance(form, dict) and isinstance(form.get("sha256"), str) and len(form["sha256"]) == 64)
+                or isinstance(state.get("grantor_confirmed"), dict)
+            )
+            and isinstance(state.get("accepted"), dict)
+            and state.get("validated") is True
+            and state.get("revoked") is not True
+            and state.get("missing") == [],
+            f"{where}: the proxy of {grantor} to {holder} carries a vote without the grantor's signed form or "
+            "confirmation, the holder's acceptance and the validation",
+        )
 
     def check_polls(self) -> None:
         self.say("4. polls:")
@@ -533,6 +574,7 @@ class PollCheck:
         self.where = f"poll {poll['id']}"
         self.electors: dict[str, dict[str, Any]] = {}
         self.turnout = rules.Turnout(0, 0, 0)
+        self.fixed_height = 0  # the electorate_fixed event's height
 
     def run(self) -> None:
         poll, where = self.poll, self.where
@@ -547,6 +589,7 @@ class PollCheck:
         for name in FROZEN:
             need(poll.get(name) == opened.payload.get(name), f"{where}: {name} differs from poll_opened")
         self.majority = self.check_frozen_rules()
+        self.fixed_height = fixed.height
         self.check_electorate(fixed.payload, opened.payload)
         status = poll.get("status")
         closed = self.events.one("poll_closed", where, required=False)
@@ -676,6 +719,7 @@ class PollCheck:
             )
             need(holder in attending, f"{where}: proxy holder {holder} of {member} does not attend")
             need(holder not in grantors, f"{where}: proxy holder {holder} of {member} is itself represented")
+            self.v.check_proxy_consent(where, member, holder, self.fixed_height)
         for member in sorted(attending - recused):
             need(
                 member not in voters or member in slugs,

@@ -23,6 +23,8 @@ AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
+# A grantor's signed proxy form, as the desk scans it (a PDF is told by its first bytes).
+PROXY_FORM = b"%PDF-1.4\n% Proxy form signed by the grantor's principal (test)\n%%EOF\n"
 expect.set_options(timeout=LIVE)
 
 
@@ -196,8 +198,12 @@ class Secretary(Person):
         if check:
             check(page)
         page.get_by_role("button", name="Give the proxy").click()
-        # Recorded at the desk, the proxy is validated at once; its holder accepts it on the tablet.
-        expect(page.get_by_role("button", name="Accept", exact=True)).to_be_visible()
+        # Recorded at the desk, the proxy is validated at once but counts only with the grantor's
+        # signed form (or the grantor's own confirmation); its holder accepts it on the tablet.
+        form = {"name": f"proxy-{grantor}.pdf", "mimeType": "application/pdf", "buffer": PROXY_FORM}
+        page.get_by_label("Signed proxy form (PDF, PNG or JPEG)").set_input_files(form)
+        page.get_by_role("button", name="Attach the signed form").click()
+        expect(page.get_by_role("link", name="Signed form", exact=True)).to_be_visible()
 
     def open_display_link(self, label: str) -> str:
         """Open a display link for the room's screen; its URL (shown once)."""

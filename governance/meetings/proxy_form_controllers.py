@@ -1,0 +1,116 @@
+"""A grantor's signed proxy form: attached by the secretariat (API and desk), read back by it.
+
+Apart from the attendance controllers because the upload machinery (body limit, multipart
+refusals in words, the download's headers) is the agenda documents', which build on those."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import ETag
+from litestar.response import File, Redirect, Template
+
+from governance.accounts.guards import principal_of
+from governance.agenda import documents
+from governance.agenda.document_controllers import UPLOAD_OPTIONS, Upload, UploadForm, content_disposition
+from governance.errors import Invalid, NotFound
+from governance.forms import as_domain_error
+from governance.i18n import gettext as _
+from governance.meetings import attendance
+from governance.meetings.attendance_controllers import proxy_out, render_meeting_page
+from governance.meetings.attendance_schemas import ProxyOut
+from governance.meetings.guards import meeting_of, secretary
+
+log = logging.getLogger("governance")
+
+Req = Request[Any, Any, Any]
+
+# The secretariat only: a signed form carries a person's signature.
+FORM_UPLOAD = {**UPLOAD_OPTIONS, "guards": [secretary]}
+
+
+async def _attach(request: Req, proxy_id: int, data: UploadForm) -> dict[str, Any]:
+    upload = data.file
+    if upload is None:
+        message = _("Choose a file to upload.")
+        raise Invalid(message, fields={"file": message})
+    try:
+        content = await upload.read()
+    finally:
+        await upload.close()
+    return await attendance.attach_form(
+        meeting_of(request), principal_of(request), proxy_id, upload.filename or "", content
+    )
+
+
+async def form_response(request: Req, proxy_id: int) -> Response[Any]:
+    """The signed form's bytes, as an attachment (never rendered inline)."""
+    proxy = await attendance.get_proxy(meeting_of(request), proxy_id)
+    if not proxy["form_sha256"]:
+        raise NotFound(_("This proxy has no signed form."))
+    path = documents.document_path({"sha256": proxy["form_sha256"]})
+    try:
+        stat = await asyncio.to_thread(path.stat)
+    except FileNotFoundError:
+        stat = None
+    if stat is None or stat.st_size != proxy["form_size"]:
+        log.error("Stored proxy form of proxy %s (%s) is missing or has the wrong size", proxy_id, proxy["form_sha256"])
+        raise NotFound(_("The file of this document is missing from the store; please tell the secretariat."))
+    headers = {
+        "content-disposition": content_disposition(proxy["form_name"]),
+        "x-content-type-options": "nosniff",
+        "cache-control": "private, no-cache",
+    }
+    return File(
+        path=path,
+        filename=proxy["form_name"],
+        media_type=proxy["form_content_type"],
+        etag=ETag(value=proxy["form_sha256"]),
+        headers=headers,
+        stat_result=stat,
+    )
+
+
+class ProxyFormApi(Controller):
+    path = "/api/v1/meetings/{slug:str}/proxies/{proxy_id:int}/form"
+    tags = ["attendance"]
+
+    @post(
+        summary="Attach the grantor's signed proxy form (multipart, field 'file'; PDF, PNG or JPEG, at most 20 MB)",
+        **FORM_UPLOAD,
+    )
+    async def attach(self, request: Req, proxy_id: int, data: Upload) -> ProxyOut:
+        return proxy_out(await _attach(request, proxy_id, data))
+
+    @get(guards=[secretary], summary="The grantor's signed proxy form")
+    async def download(self, request: Req, proxy_id: int) -> Response[Any]:
+        return await form_response(request, proxy_id)
+
+
+class ProxyFormPages(Controller):
+    path = "/meetings/{slug:str}/proxies/{proxy_id:int}/form"
+    include_in_schema = False
+
+    @post(**FORM_UPLOAD)
+    async def attach(self, request: Req, proxy_id: int, data: Upload) -> Template | Redirect:
+        slug = meeting_of(request).meeting["slug"]
+        try:
+            await _attach(request, proxy_id, data)
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return await render_meeting_page(
+                request,
+                "meetings/desk.html",
+                message=error.message,
+                status_code=error.status_code,
+                errors=error.fields,
+                values={},
+            )
+        return Redirect(f"/meetings/{slug}/desk", status_code=303)
+
+    @get(guards=[secretary])
+    async def download(self, request: Req, proxy_id: int) -> Response[Any]:
+        return await form_response(request, proxy_id)
