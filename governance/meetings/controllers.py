@@ -16,8 +16,16 @@ from governance.formspec import fieldsets, form_values
 from governance.i18n import gettext as _
 from governance.meetings import services
 from governance.meetings.attendance_controllers import render_meeting_page
-from governance.meetings.guards import meeting_of, participant, secretary
-from governance.meetings.schemas import EventIn, EventOut, MeetingIn, MeetingOut, TransitionIn
+from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
+from governance.meetings.schemas import (
+    EventIn,
+    EventOut,
+    HandOverIn,
+    HandOverOut,
+    MeetingIn,
+    MeetingOut,
+    TransitionIn,
+)
 from governance.organisations.guards import organisation_of, secretariat
 from governance.web import page
 
@@ -60,6 +68,19 @@ class MeetingPages(Controller):
         try:
             payload = TransitionIn.model_validate({"status": data.get("status", "")})
             await services.transition(context, payload.status.value, actor=principal_of(request).person_id)
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return await render_meeting_page(
+                request, "meetings/meeting.html", message=error.message, status_code=error.status_code
+            )
+        return Redirect(f"/meetings/{slug}", status_code=303)
+
+    @post("/{slug:str}/chair", guards=[chair_or_secretary])
+    async def hand_over(self, request: Req, slug: str, data: Form) -> Template | Redirect:
+        context = meeting_of(request)
+        try:
+            payload = HandOverIn.model_validate({"mandate": data.get("mandate") or 0, "reason": data.get("reason", "")})
+            await services.hand_over_chair(context, principal_of(request).person_id, payload.mandate, payload.reason)
         except Exception as exc:
             error = as_domain_error(exc)
             return await render_meeting_page(
@@ -122,6 +143,13 @@ class MeetingApi(Controller):
     async def change_status(self, request: Req, slug: str, data: TransitionIn) -> MeetingOut:
         await services.transition(meeting_of(request), data.status.value, actor=principal_of(request).person_id)
         return services.meeting_out(await services.meeting_context(slug, principal_of(request)))
+
+    @post("/{slug:str}/chair", guards=[chair_or_secretary], status_code=200,
+          summary="Hand the chair over to another mandate of the body (logged, with the reason)")  # fmt: skip
+    async def hand_over(self, request: Req, slug: str, data: HandOverIn) -> HandOverOut:
+        event = await services.hand_over_chair(meeting_of(request), principal_of(request).person_id, data.mandate,
+                                               data.reason)  # fmt: skip
+        return HandOverOut(**event)
 
 
 class MeetingAdminApi(Controller):

@@ -80,3 +80,15 @@ class MeetingOut(BaseModel):
 
 class TransitionIn(BaseModel):
     status: MeetingStatus
+
+
+class HandOverIn(BaseModel):
+    """The chair passes to another mandate of the body, with the reason (logged)."""
+
+    mandate: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class HandOverOut(BaseModel):
+    height: int
+    hash: str
