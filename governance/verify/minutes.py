@@ -76,8 +76,8 @@ def check(
         where = f"minutes: signature as {office}"
         name, person, fingerprint = entry.get("name"), entry.get("person"), str(entry.get("fingerprint"))
         # One key, one person: never two offices.
-        _need(fingerprint not in by_key, f"{where}: key {fingerprint[:16]}… also signed as {by_key.get(fingerprint)}: "
-              "one key never signs for two offices")  # fmt: skip
+        _need(fingerprint not in by_key, f"{where}: {name} (person {person}), key {fingerprint[:16]}… also signed as "
+              f"{by_key.get(fingerprint)}: one key never signs for two offices")  # fmt: skip
         _need(person not in by_person, f"{where}: {name} (person {person}) also signed as {by_person.get(person)}: "
               "one person never signs for two offices")  # fmt: skip
         by_key[fingerprint], by_person[person] = str(office), str(office)
