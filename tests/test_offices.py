@@ -132,11 +132,14 @@ async def test_the_chair_is_handed_over_only_by_a_logged_event(demo, make_client
     await desk.page_login(SECRETARY)
     shown = await desk.get(f"/meetings/{SLUG}")
     assert "Hand over the chair" in shown.text and 'action="/meetings/metropolis-bod-2012/chair"' in shown.text
+    console = await desk.get(f"/meetings/{SLUG}/console")
+    assert 'action="/meetings/metropolis-bod-2012/chair"' in console.text
     back = await desk.post_form(
-        f"/meetings/{SLUG}/chair", {"mandate": str(mandates[PRESIDENT]["id"]), "reason": "Item 5 is over."},
+        f"/meetings/{SLUG}/chair",
+        {"mandate": str(mandates[PRESIDENT]["id"]), "reason": "Item 5 is over.", "back": "console"},
         follow_redirects=False,
     )  # fmt: skip
-    assert back.status_code == 303, back.text
+    assert back.status_code == 303 and back.headers["location"] == f"/meetings/{SLUG}/console", back.text
     assert [e["payload"]["chair"]["person"] for e in await _events(offices.HANDED_OVER)] == [
         vice.person_id, president.person_id]  # fmt: skip
     assert "chair" in (await chair.get(f"/api/v1/meetings/{SLUG}")).json()["my_roles"]

@@ -17,6 +17,7 @@ from governance.i18n import gettext as _
 from governance.meetings import services
 from governance.meetings.attendance_controllers import render_meeting_page
 from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
+from governance.meetings.roles import MeetingRole
 from governance.meetings.schemas import (
     EventIn,
     EventOut,
@@ -78,15 +79,18 @@ class MeetingPages(Controller):
     @post("/{slug:str}/chair", guards=[chair_or_secretary])
     async def hand_over(self, request: Req, slug: str, data: Form) -> Template | Redirect:
         context = meeting_of(request)
+        # Back to the console, unless the one who handed the chair over no longer has it.
+        console = data.get("back") == "console" and MeetingRole.secretary in context.roles
         try:
             payload = HandOverIn.model_validate({"mandate": data.get("mandate") or 0, "reason": data.get("reason", "")})
             await services.hand_over_chair(context, principal_of(request).person_id, payload.mandate, payload.reason)
         except Exception as exc:
             error = as_domain_error(exc)
             return await render_meeting_page(
-                request, "meetings/meeting.html", message=error.message, status_code=error.status_code
-            )
-        return Redirect(f"/meetings/{slug}", status_code=303)
+                request, "meetings/console.html" if console else "meetings/meeting.html", message=error.message,
+                status_code=error.status_code,
+            )  # fmt: skip
+        return Redirect(f"/meetings/{slug}/console" if console else f"/meetings/{slug}", status_code=303)
 
 
 def _meeting_values(context: services.MeetingContext) -> dict[str, str]:
