@@ -507,6 +507,9 @@ async def hand_over_chair(context: MeetingContext, actor: int, mandate_id: int, 
     if target is None or target["role"] == "observer" or target["office"] == "observer":
         message = _("The chair passes to a mandate of this body's members, not an observer.")
         raise Invalid(message, fields={"mandate": message})
+    if target["person"] == actor:
+        # The secretariat never promotes itself: the chair is handed to someone else.
+        raise Forbidden(_("No one hands the chair to themselves."))
     previous = context.chair
     if previous is not None and previous["id"] == mandate_id:
         raise Conflict(_("{name} already chairs this meeting.").format(name=target["person_name"]))
