@@ -198,6 +198,12 @@ async def test_after_the_meeting_a_mandate_change_neither_chairs_nor_signs(playe
     await Mandate.update({Mandate.office: "member"}).where(Mandate.id == mandates[PRESIDENT]["id"])
     forget_cached_contexts()
     context, secretary = await acting(SECRETARY)
+    # Who represented whom is the record's too: the President, no longer on the Board today,
+    # keeps the representative's role in this meeting (to comment on its minutes).
+    await Mandate.update({Mandate.person: secretary.person_id}).where(Mandate.id == mandates[PRESIDENT]["id"])
+    forget_cached_contexts()
+    still, _ = await acting(PRESIDENT)
+    assert {role.value for role in still.roles} >= {"chair", "representative"}
     assert [(s["office"], s["name"]) for s in await minutes.signatures(context, 1)] == [
         ("president", president.full_name), ("secretary_general", secretary.full_name)]  # fmt: skip
     assert minutes.signatory_offices(context) == ["president", "secretary_general"]

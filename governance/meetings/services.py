@@ -249,6 +249,9 @@ async def meeting_context(slug: str, principal: Principal | None, meeting: Row |
     if principal is not None:
         # The chair's mandate and the principal's own: all that decides their roles.
         mine = around.mandates_of.get(principal.person_id, [])
+        if around.offices is not None and meeting["status"] == "closed":
+            # After the meeting, who represented whom is the log's (offices_fixed), not today's.
+            mine = [r for r in around.offices.get("representatives", []) if r["person"] == principal.person_id]
         roles = meeting_roles(
             person_id=principal.person_id,
             is_admin=principal.is_admin,
