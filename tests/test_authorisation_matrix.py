@@ -83,10 +83,13 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/meetings"): SIGNED_IN,
     ("GET", "/meetings/{slug:str}"): PARTICIPANT,
     ("POST", "/meetings/{slug:str}/status"): PARTICIPANT,
+    # Handing over the chair (logged): the chair the log names, or the secretariat.
+    ("POST", "/meetings/{slug:str}/chair"): CHAIR_OR_SECRETARY,
     ("GET", "/meetings/{slug:str}/edit"): MEETING_SECRETARY,
     ("POST", "/meetings/{slug:str}/edit"): MEETING_SECRETARY,
     ("GET", "/api/v1/meetings/{slug:str}"): PARTICIPANT,
     ("POST", "/api/v1/meetings/{slug:str}/status"): PARTICIPANT,
+    ("POST", "/api/v1/meetings/{slug:str}/chair"): CHAIR_OR_SECRETARY,
     ("PUT", "/api/v1/meetings/{slug:str}"): MEETING_SECRETARY,
     # attendance, proxies, quorum
     ("GET", "/meetings/{slug:str}/desk"): MEETING_SECRETARY,

@@ -88,7 +88,9 @@ async def test_lifecycle_belongs_to_the_chair(demo, make_client):
 
 
 async def test_an_acting_president_chairs_when_named(demo, client):
-    # The President steps aside: a Vice-President acting as President takes the chair.
+    # Before convening, the chair follows the mandates (from convening on, the log's offices decide):
+    # the President steps aside and a Vice-President acting as President takes the chair.
+    await Meeting.update({Meeting.status: "draft"}).where(Meeting.slug == SLUG)
     await Mandate.update({Mandate.acting_office: "president"}).where(
         (Mandate.person.email == "seoul@metropolis.demo") & (Mandate.office == "vice_president")
     )

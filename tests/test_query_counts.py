@@ -30,15 +30,16 @@ EXPECTED = {
     # SHARE on PostgreSQL in the same statement), the elector with its member's name,
     # participation, the ballot.
     "cast_warm": 6,
-    # ... plus body, organisation, event, mandates, rule set, secretary (6).
-    "cast_cold": 12,
+    # ... plus body, organisation, event, mandates, rule set, secretary, and the offices the log
+    # froze for the meeting (offices_fixed, chair_handed_over) (7).
+    "cast_cold": 13,
     # A GET page renders with the context its guard loaded (the meeting row once, not twice).
     # The register is cached per process while the meeting's last quorum check is the same
     # (every register change records one): 1 statement (that check) instead of 6. The
     # current item's motions with their texts: 2 statements, however many motions; the
     # requests for a secret ballot on them: 1 (none when the statutes provide no request).
     "tablet_page_warm": 15,
-    "tablet_page_cold": 26,
+    "tablet_page_cold": 27,  # the cold context reads the frozen offices too (1)
     # session+person+staff (1); /me then reads the person's full row (1).
     "me": 2,
 }

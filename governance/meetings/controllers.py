@@ -16,8 +16,17 @@ from governance.formspec import fieldsets, form_values
 from governance.i18n import gettext as _
 from governance.meetings import services
 from governance.meetings.attendance_controllers import render_meeting_page
-from governance.meetings.guards import meeting_of, participant, secretary
-from governance.meetings.schemas import EventIn, EventOut, MeetingIn, MeetingOut, TransitionIn
+from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
+from governance.meetings.roles import MeetingRole
+from governance.meetings.schemas import (
+    EventIn,
+    EventOut,
+    HandOverIn,
+    HandOverOut,
+    MeetingIn,
+    MeetingOut,
+    TransitionIn,
+)
 from governance.organisations.guards import organisation_of, secretariat
 from governance.web import page
 
@@ -83,6 +92,22 @@ class MeetingPages(Controller):
             )
         return Redirect(f"/meetings/{slug}", status_code=303)
 
+    @post("/{slug:str}/chair", guards=[chair_or_secretary])
+    async def hand_over(self, request: Req, slug: str, data: Form) -> Template | Redirect:
+        context = meeting_of(request)
+        # Back to the console, unless the one who handed the chair over no longer has it.
+        console = data.get("back") == "console" and MeetingRole.secretary in context.roles
+        try:
+            payload = HandOverIn.model_validate({"mandate": data.get("mandate") or 0, "reason": data.get("reason", "")})
+            await services.hand_over_chair(context, principal_of(request).person_id, payload.mandate, payload.reason)
+        except Exception as exc:
+            error = as_domain_error(exc)
+            return await render_meeting_page(
+                request, "meetings/console.html" if console else "meetings/meeting.html", message=error.message,
+                status_code=error.status_code,
+            )  # fmt: skip
+        return Redirect(f"/meetings/{slug}/console" if console else f"/meetings/{slug}", status_code=303)
+
 
 def _meeting_values(context: services.MeetingContext) -> dict[str, str]:
     """The stored meeting as the form shows it: local times, codes instead of ids."""
@@ -145,6 +170,13 @@ class MeetingApi(Controller):
             meeting_of(request), data.status.value, actor=principal_of(request).person_id, confirmed=data.confirm
         )
         return services.meeting_out(await services.meeting_context(slug, principal_of(request)))
+
+    @post("/{slug:str}/chair", guards=[chair_or_secretary], status_code=200,
+          summary="Hand the chair over to another mandate of the body (logged, with the reason)")  # fmt: skip
+    async def hand_over(self, request: Req, slug: str, data: HandOverIn) -> HandOverOut:
+        event = await services.hand_over_chair(meeting_of(request), principal_of(request).person_id, data.mandate,
+                                               data.reason)  # fmt: skip
+        return HandOverOut(**event)
 
 
 class MeetingAdminApi(Controller):

@@ -38,6 +38,9 @@ def chair_mandate(mandates: Iterable[Mapping[str, Any]], named_chair: int | None
     return None
 
 
+FROM_MANDATES = object()  # meeting_roles: no chair given, find it among the mandates
+
+
 def meeting_roles(
     *,
     person_id: int,
@@ -46,13 +49,17 @@ def meeting_roles(
     meeting_secretary: int | None,
     mandates: Iterable[Mapping[str, Any]],
     named_chair: int | None,
+    chair: Mapping[str, Any] | object | None = FROM_MANDATES,
 ) -> frozenset[MeetingRole]:
-    """Every role ``person_id`` holds in a meeting, given the body's mandates."""
+    """Every role ``person_id`` holds in a meeting, given the body's mandates. ``chair``: the
+    chair the log froze for the meeting (offices_fixed), when it did; else from ``mandates``."""
     mandates = list(mandates)
     roles: set[MeetingRole] = set()
     if is_admin or is_secretariat or meeting_secretary == person_id:
         roles.add(MeetingRole.secretary)
-    chair = chair_mandate(mandates, named_chair)
+    if chair is FROM_MANDATES:
+        chair = chair_mandate(mandates, named_chair)
+    assert chair is None or isinstance(chair, Mapping)
     if chair is not None and chair["person"] == person_id:
         roles.add(MeetingRole.chair)
     for mandate in mandates:

@@ -84,3 +84,15 @@ class TransitionIn(BaseModel):
         default=False,
         description="Closing cannot be undone: without true, a close is refused (409) with the untreated items",
     )
+
+
+class HandOverIn(BaseModel):
+    """The chair passes to another mandate of the body, with the reason (logged)."""
+
+    mandate: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class HandOverOut(BaseModel):
+    height: int
+    hash: str

@@ -18,6 +18,7 @@ from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.flights import load_once
 from governance.i18n import gettext as _
 from governance.i18n import ngettext
+from governance.meetings import offices
 from governance.meetings.roles import MeetingRole, allowed_transitions, chair_mandate, meeting_roles
 from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
 from governance.meetings.tables import Event, Meeting
@@ -91,9 +92,13 @@ class MeetingContext:
     chair_found: Row | None = field(default=None, repr=False, compare=False)
     # The rule set decoded once (None until the meeting is convened under one).
     statutes: Statutes | None = field(default=None, repr=False, compare=False)
+    # The offices the log froze for this meeting (offices.frozen): None while a draft.
+    offices: Row | None = field(default=None, repr=False, compare=False)
 
     @property
     def chair(self) -> Row | None:
+        if self.offices is not None:
+            return dict(self.offices["chair"]) if self.offices["chair"] else None
         if self.mandates_of is not None:
             return dict(self.chair_found) if self.chair_found else None
         found = chair_mandate(self.mandates, self.meeting["chair_mandate"])
@@ -119,6 +124,7 @@ class _Surroundings:
     chair: Row | None
     mandates_of: dict[int, list[Row]]
     statutes: Statutes | None = None
+    offices: Row | None = None
 
 
 # The meeting row is read afresh on every request (its status, secretary, chair and rule
@@ -153,7 +159,11 @@ def forget_cached_contexts() -> None:
 
 
 async def _load_surroundings(meeting: Row) -> _Surroundings:
-    key = (meeting["body"], meeting["event"], meeting["rule_set"], meeting["secretary"], meeting["chair_mandate"])
+    # Per meeting and status: its frozen offices change only with its status or its chair.
+    key = (
+        meeting["body"], meeting["event"], meeting["rule_set"], meeting["secretary"], meeting["chair_mandate"],
+        meeting["id"], meeting["status"],
+    )  # fmt: skip
     cached = _surroundings.get(key)
     if cached is not None and time.monotonic() - cached[0] < CONTEXT_SECONDS:
         return cached[1]
@@ -187,10 +197,12 @@ async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surrounding
             if meeting["secretary"]
             else None
         )
+    # From convening on, the chair and the offices are the log's (offices_fixed), not today's mandates.
+    fixed = await offices.frozen(meeting["id"]) if meeting["status"] != "draft" else None
     mandates_of: dict[int, list[Row]] = {}
     for mandate in mandates:
         mandates_of.setdefault(mandate["person"], []).append(mandate)
-    chair = chair_mandate(mandates, meeting["chair_mandate"])
+    chair = fixed["chair"] if fixed is not None else chair_mandate(mandates, meeting["chair_mandate"])
     found = _Surroundings(
         body=body,
         organisation=organisation,
@@ -201,6 +213,7 @@ async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surrounding
         chair=dict(chair) if chair else None,
         mandates_of=mandates_of,
         statutes=Statutes.from_row(rule_set) if rule_set else None,
+        offices=fixed,
     )
     previous = _surroundings.get(key)
     if previous is not None and previous[1] == found:
@@ -237,13 +250,17 @@ async def meeting_context(slug: str, principal: Principal | None, meeting: Row |
     if principal is not None:
         # The chair's mandate and the principal's own: all that decides their roles.
         mine = around.mandates_of.get(principal.person_id, [])
+        if around.offices is not None and meeting["status"] == "closed":
+            # After the meeting, who represented whom is the log's (offices_fixed), not today's.
+            mine = [r for r in around.offices.get("representatives", []) if r["person"] == principal.person_id]
         roles = meeting_roles(
             person_id=principal.person_id,
             is_admin=principal.is_admin,
             is_secretariat=around.organisation["id"] in principal.staff_of,
             meeting_secretary=meeting["secretary"],
-            mandates=[around.chair, *mine] if around.chair else mine,
+            mandates=mine,
             named_chair=meeting["chair_mandate"],
+            chair=around.chair,
         )
     return MeetingContext(
         meeting=meeting,
@@ -257,6 +274,7 @@ async def meeting_context(slug: str, principal: Principal | None, meeting: Row |
         mandates_of=around.mandates_of,
         chair_found=around.chair,
         statutes=around.statutes,
+        offices=around.offices,
     )
 
 
@@ -486,6 +504,7 @@ async def transition(
             )
         )
     values: dict[Any, Any] = {Meeting.status: target, Meeting.status_changed_at: at}
+    statutes: Statutes | None = None
     if target == "convened":
         rule_set = await organisations.effective_rule_set(context.body["id"], meeting["starts_at"].date())
         if rule_set is None:
@@ -505,6 +524,10 @@ async def transition(
         values.update({Meeting.rule_set: statutes.id, Meeting.convened_at: at})
     if target == "draft":
         values.update({Meeting.rule_set: None, Meeting.convened_at: None})
+    fixed = None
+    if target in ("convened", "open"):
+        # Who holds each office for this meeting, frozen in the log at convening and at opening.
+        fixed = await offices.payload(context, statutes=statutes if target == "convened" else None)
     async with writing():
         # Compare-and-set on the status: two consoles racing get one winner.
         done = (
@@ -517,5 +540,54 @@ async def transition(
 
             extra = {"not_dealt_with": not_dealt_with} if target == "closed" else {}
             await log.append(meeting["id"], f"meeting_{target}", actor, at, previous=current, **extra)
+            if fixed is not None:
+                await log.append(meeting["id"], offices.FIXED, actor, at, reason=target, **fixed)
     if not done:
         raise Conflict(_("The meeting changed meanwhile; reload the page."))
+
+
+# --- handing over the chair -------------------------------------------------------------
+
+
+async def hand_over_chair(context: MeetingContext, actor: int, mandate_id: int, reason: str) -> Row:
+    """The chair passes to another mandate of the body (a Vice-President, say) while the meeting
+    is in session: logged as ``chair_handed_over`` with who did it and why, and effective only
+    through that event (the meeting's chair is read from the log)."""
+    if not ({MeetingRole.chair, MeetingRole.secretary} & context.roles):
+        raise Forbidden(_("Only the chair or the secretariat can do this."))
+    if context.meeting["status"] not in offices.IN_SESSION:
+        raise Conflict(_("The chair is handed over only while the meeting is convened, open or suspended."))
+    reason = (reason or "").strip()
+    if not 1 <= len(reason) <= 500:
+        message = _("Say why the chair is handed over (at most 500 characters).")
+        raise Invalid(message, fields={"reason": message})
+    target = next((m for m in context.mandates if m["id"] == mandate_id), None)
+    if target is None or target["role"] == "observer" or target["office"] == "observer":
+        message = _("The chair passes to a mandate of this body's members, not an observer.")
+        raise Invalid(message, fields={"mandate": message})
+    if target["person"] == actor:
+        # The secretariat never promotes itself: the chair is handed to someone else.
+        raise Forbidden(_("No one hands the chair to themselves."))
+    previous = context.chair
+    if previous is not None and previous["id"] == mandate_id:
+        raise Conflict(_("{name} already chairs this meeting.").format(name=target["person_name"]))
+    from governance.record import log  # the record builds on meetings
+
+    async with writing():
+        done = (
+            await Meeting.update({Meeting.chair_mandate: mandate_id})
+            .where((Meeting.id == context.meeting["id"]) & (Meeting.status == context.meeting["status"]))
+            .returning(Meeting.id)
+        )
+        if done:
+            event = await log.append(
+                context.meeting["id"], offices.HANDED_OVER, actor, chair=offices.chair_entry(target),
+                previous=offices.chair_entry(previous), reason=reason,
+            )  # fmt: skip
+    if not done:
+        raise Conflict(_("The meeting changed meanwhile; reload the page."))
+    forget_cached_contexts()
+    from governance.meetings import live
+
+    live.meeting_changed(context.meeting["id"])
+    return event

@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -226,6 +227,7 @@ async def check_pdf(content: bytes) -> Report:
         problems.append(_("The file was changed after its last signature."))
     if unreadable is not None:
         problems.append(_("The files embedded in this PDF cannot be read: it was changed."))
+    problems.extend(office_problems(signatures, embedded))
     minutes_json = embedded.get("minutes.json")
     if minutes_json is not None:
         digest = hashlib.sha256(minutes_json).hexdigest()
@@ -250,6 +252,50 @@ async def check_pdf(content: bytes) -> Report:
         else _("Not valid: {problem}").format(problem=problems[0])
     )
     return report
+
+
+def office_problems(signatures: list[dict[str, Any]], embedded: dict[str, bytes]) -> list[str]:
+    """Each signature of the PDF against the offices that the record embedded in it names for
+    the meeting (its last offices_fixed event): the holder signs, as acting if the record says
+    so, and no person or key signs for two offices."""
+    try:
+        record = json.loads(embedded.get("record.json") or b"{}")
+    except ValueError:
+        record = {}
+    recorded: Any = None
+    for event in record.get("events", []) if isinstance(record, dict) else []:
+        try:
+            body = json.loads(event.get("body") or "{}") if isinstance(event, dict) else {}
+        except ValueError:
+            continue
+        if isinstance(body, dict) and body.get("type") == "offices_fixed":
+            recorded = body.get("payload")
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("offices"), dict):
+        return [_("The record in this PDF names no office holders: nobody could sign these minutes.")]
+    problems: list[str] = []
+    by_signer: dict[str, str] = {}
+    by_key: dict[str, str] = {}
+    for signature in signatures:
+        reason = str(signature.get("reason") or "")
+        office, acting = reason.split(" ")[0], reason.endswith("(acting)")
+        signer, key = str(signature.get("signer") or ""), str(signature.get("key") or "")
+        first = by_signer.get(signer) or by_key.get(key)
+        if first is not None:
+            problems.append(
+                _("{signer} signed for two offices ({first} and {second}): one person never signs for two "
+                  "offices.").format(signer=signer, first=first, second=office)
+            )  # fmt: skip
+            continue
+        by_signer[signer] = by_key[key] = office
+        held = recorded["offices"].get(office)
+        if not isinstance(held, dict):
+            message = _("{signer} signed as {office}, an office the record of this meeting does not name.")
+            problems.append(message.format(signer=signer, office=office))
+        elif held.get("name") != signer or bool(held.get("acting")) != acting:
+            holder = str(held.get("name")) + (" (acting)" if held.get("acting") else "")
+            problems.append(_("{signer} signed as {office}, but the record of this meeting names {holder}.").format(
+                signer=signer, office=reason or office, holder=holder))  # fmt: skip
+    return problems
 
 
 def check_bundle(content: bytes, published: dict[str, Published] | None = None) -> Report:
@@ -350,6 +396,8 @@ def check_pdf_offline(content: bytes, expected_key: str | None = None) -> Report
         problems.append(_("The file was changed after its last signature."))
     if "minutes.json" not in embedded:
         problems.append(_("The minutes' JSON is not embedded in this PDF."))
+    if signatures:
+        problems.extend(office_problems(signatures, embedded))
     report.lines, report.ok = lines + problems, not problems
     used = {fp for fp, key in keys.items() if any(base64.b64decode(key) == _raw(pem) for pem in roots)}
     report.key = ", ".join(sorted(used)) or None

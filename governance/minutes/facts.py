@@ -153,6 +153,12 @@ async def gather(context: MeetingContext) -> Row:
             else None
         ),
         "secretary": {"name": secretary["full_name"]} if secretary else None,
+        # Who signs, as the log froze the offices for this meeting (offices_fixed).
+        "signatories": [
+            {"office": office, "name": held["name"] if held else None, "acting": bool(held and held["acting"])}
+            for office in (context.offices or {}).get("signatories", [])
+            for held in [context.offices["offices"].get(office) if context.offices else None]
+        ],
         "attendance": [
             {
                 "member": line.slug,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import zlib
 from collections.abc import Iterable
@@ -587,6 +588,7 @@ def verify_pdf(
         results.append({
             "field": sig.field_name,
             "signer": _name_attr(cert, "common_name"),
+            "key": hashlib.sha256(cert.public_key.dump()).hexdigest() if cert is not None else None,
             "office": _name_attr(cert, "title", "organizational_unit_name"),
             "organisation": _name_attr(cert, "organization_name"),
             "intact": bool(status.intact),

@@ -35,13 +35,14 @@ from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
+from governance.meetings import offices
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.minutes import facts as drafting
 from governance.minutes import passphrase as sealing
 from governance.minutes import pdf
 from governance.minutes.tables import MinutesComment, MinutesSignature, MinutesVersion, SignatoryKey
-from governance.organisations.tables import Organisation, Staff
+from governance.organisations.tables import Organisation
 from governance.record import canonical, keys, log
 
 Row = dict[str, Any]
@@ -125,6 +126,10 @@ async def draft(context: MeetingContext, principal: Principal) -> Row:
         if previous is not None and previous["status"] in ("circulated", "approved"):
             raise Conflict(_("Version {n} is {status}: it must be signed before a correction.").format(
                 n=previous["version"], status=previous["status"]))  # fmt: skip
+        if previous is not None:
+            # A correction keeps the original facts of who chaired and who signs.
+            kept = content_of(previous)["facts"]
+            facts.update({key: kept[key] for key in ("chair", "secretary", "signatories") if key in kept})
         content = {
             "format": FORMAT,
             "meeting": context.meeting["slug"],
@@ -289,29 +294,19 @@ async def approve(context: MeetingContext, principal: Principal, version: int, d
 
 
 def signatory_offices(context: MeetingContext) -> list[str]:
+    """The offices that sign: as the log froze them for the meeting (offices_fixed)."""
+    if context.offices is not None and context.offices.get("signatories"):
+        return list(context.offices["signatories"])
     if context.statutes is None or not context.statutes.minutes_signatories:
         return ["president", "secretary_general"]
     return [office.value for office in context.statutes.minutes_signatories]
 
 
 async def offices_held(context: MeetingContext, person_id: int) -> dict[str, bool]:
-    """Offices this person holds for this meeting: {office: acting?}. The office decides who
-    signs; an acting holder (a Co-President acting as President) signs as such."""
-    held: dict[str, bool] = {}
-    for mandate in context.mandates:
-        if mandate["person"] != person_id:
-            continue
-        if mandate.get("acting_office"):
-            held.setdefault(mandate["acting_office"], True)
-        held[mandate["office"]] = False
-    async with reading():
-        staff = await Staff.select(Staff.office).where(
-            (Staff.person == person_id) & (Staff.organisation == context.organisation["id"])
-        )
-    for row in staff:
-        if row["office"]:
-            held[row["office"]] = False
-    return held
+    """Offices this person holds for this meeting: {office: acting?}, as the log recorded them
+    when the meeting was convened and opened (offices_fixed), never today's mandates. The
+    office decides who signs; an acting holder (a Co-President acting as President) signs as such."""
+    return offices.offices_of(context.offices, person_id)
 
 
 async def set_passphrase(principal: Principal, passphrase: str, organisation_slug: str) -> Row:
@@ -380,11 +375,20 @@ async def _certifier_not_retired(key: Row, organisation_slug: str) -> None:
 async def sign(context: MeetingContext, principal: Principal, version: int, passphrase: str, office: str) -> Row:
     """Sign approved minutes for ``office`` with the signer's own key (refused, nothing changed,
     on a wrong passphrase, an office not held, or content that changed after approval)."""
+    if context.offices is None:
+        raise Conflict(_("The record of this meeting names no office holders: nobody can sign its minutes."))
     held = await offices_held(context, principal.person_id)
     if office not in signatory_offices(context):
         raise Forbidden(_("The statutes do not have this office sign the minutes."))
     if office not in held:
-        raise Forbidden(_("You do not hold the office that signs here."))
+        holder = context.offices["offices"].get(office)
+        raise Forbidden(
+            _("You do not hold the office that signs here: the record of this meeting names {name}.").format(
+                name=holder["name"]
+            )
+            if holder
+            else _("You do not hold the office that signs here.")
+        )
     key = await _signing_key(principal.person_id)
     await _certifier_not_retired(key, context.organisation["slug"])
     public = base64.b64decode(key["public_key"])
@@ -412,6 +416,16 @@ async def sign(context: MeetingContext, principal: Principal, version: int, pass
             (MinutesSignature.minutes == current["id"]) & (MinutesSignature.office == office)
         ):
             raise Conflict(_("This office has already signed these minutes."))
+        # One person never signs for two offices (the database refuses it too).
+        already = await MinutesSignature.select(MinutesSignature.office).where(
+            (MinutesSignature.minutes == current["id"]) & (MinutesSignature.person == principal.person_id)
+        ).first()
+        if already is not None:
+            raise Conflict(
+                _("You already signed these minutes as {office}: one person never signs for two offices.").format(
+                    office=already["office"]
+                )
+            )
         signature = base64.b64encode(private.sign(body)).decode()
         at = _now()
         signed_pdf = None
@@ -487,6 +501,7 @@ async def _render_pdf(context: MeetingContext, version: Row) -> bytes:
 async def signatures(context: MeetingContext, version: int, *, with_certificates: bool = False) -> list[Row]:
     row = await get_version(context, version)
     columns = [
+        MinutesSignature.person,
         MinutesSignature.office,
         MinutesSignature.acting,
         MinutesSignature.fingerprint,

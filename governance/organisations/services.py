@@ -39,6 +39,7 @@ from governance.organisations.tables import (
     Seat,
     Staff,
 )
+from governance.vocabulary import MeetingStatus, label
 
 Row = dict[str, Any]
 
@@ -528,8 +529,28 @@ async def _mandate_values(org: Row, body: Row, data: MandateIn) -> dict[str, Any
     }
 
 
+async def _no_meeting_in_session(body: Row) -> None:
+    """Offices are frozen per meeting (issue 17): while a meeting of the body is convened, open
+    or suspended, its mandates do not change; the chair passes only by a logged hand-over."""
+    from governance.meetings.tables import Meeting  # meetings build on organisations
+
+    async with reading():
+        meeting = (
+            await Meeting.select(Meeting.slug, Meeting.status)
+            .where((Meeting.body == body["id"]) & Meeting.status.is_in(["convened", "open", "suspended"]))
+            .first()
+        )
+    if meeting is not None:
+        raise Conflict(
+            _("Meeting {meeting} of this body is {status}: its mandates cannot change until it closes. "
+              "To pass the chair, hand it over from the meeting's page (logged).").format(
+                meeting=meeting["slug"], status=label(MeetingStatus(meeting["status"])))
+        )  # fmt: skip
+
+
 async def create_mandate(org: Row, body: Row, data: MandateIn) -> Row:
     values = await _mandate_values(org, body, data)
+    await _no_meeting_in_session(body)
     async with writing():
         rows = await Mandate.insert(Mandate(**values)).returning(Mandate.id)
     return await get_mandate(body, rows[0]["id"])
@@ -538,12 +559,14 @@ async def create_mandate(org: Row, body: Row, data: MandateIn) -> Row:
 async def update_mandate(org: Row, body: Row, mandate_id: int, data: MandateIn) -> Row:
     await get_mandate(body, mandate_id)
     values = await _mandate_values(org, body, data)
+    await _no_meeting_in_session(body)
     async with writing():
         await Mandate.update(values).where(Mandate.id == mandate_id)
     return await get_mandate(body, mandate_id)
 
 
 async def delete_mandate(body: Row, mandate_id: int) -> None:
+    await _no_meeting_in_session(body)
     async with writing():
         deleted = (
             await Mandate.delete()

@@ -21,6 +21,10 @@ Connection = ASGIConnection[Any, Any, Any, Any]
 def holds_casting_vote(context: MeetingContext, person_id: int | None) -> bool:
     """The casting vote belongs to the office the rule set names (an acting holder inherits it)."""
     office = context.statutes.casting_vote_office if context.statutes else None
+    if office is not None and context.offices is not None:
+        # The holder the log froze for this meeting (offices_fixed), not today's mandates.
+        held = context.offices["offices"].get(office.value)
+        return held is not None and person_id is not None and held["person"] == person_id
     return office is not None and any(
         m["person"] == person_id and office in (m["office"], m.get("acting_office")) for m in context.mandates
     )

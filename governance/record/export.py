@@ -208,6 +208,7 @@ async def _minutes_files(context: MeetingContext) -> dict[str, bytes]:
     signatures = [
         {
             "office": s["office"],
+            "person": s["person"],
             "acting": bool(s["acting"]),
             "name": s["name"],
             "fingerprint": s["fingerprint"],

@@ -533,11 +533,17 @@ class Verifier:
         rule_set = self.record.get("rule_set") or {}
         offices = [o.strip() for o in (rule_set.get("minutes_signatories") or "").split(",") if o.strip()]
         signed = {e.payload.get("hash") for e in self.events if e.type == "minutes_signed"}
+        # Who holds each office for this meeting: the last offices_fixed event (convening, opening).
+        fixed = [e.payload for e in self.events if e.type == "offices_fixed"]
+        recorded = fixed[-1] if fixed else None
+        if recorded is not None and isinstance(recorded.get("signatories"), list) and recorded["signatories"]:
+            offices = [str(o) for o in recorded["signatories"]]
         try:
             minutes.check(
                 files,
                 meeting=self.record["meeting"]["slug"],
                 organisation_keys=[k.public_key for k in self.keys],
+                recorded=recorded,
                 required_offices=offices,
                 signed_hashes={h for h in signed if isinstance(h, str)},
                 poll_roots={pid: p.get("merkle_root") for pid, p in self.polls.items()},

@@ -1,7 +1,9 @@
 """Step 8: the minutes in a bundle (minutes.json, minutes-signatures.json, minutes.pdf).
 
 Checked with the standard library and ``cryptography`` only: the minutes are canonical JSON
-for this meeting; each signatory's X.509 certificate is issued by a key the record lists
+for this meeting; each signatory is the holder of the office the record names for the meeting
+(the last ``offices_fixed`` event), and no key or person signs for two offices; each
+signatory's X.509 certificate is issued by a key the record lists
 (the organisation's), and its Ed25519 signature covers the exact bytes of minutes.json; every
 office the statutes name has signed; the log records that very content as signed; the
 annex's Merkle roots are the polls' own; the signed PDF is the one the last signature left.
@@ -41,6 +43,7 @@ def check(
     *,
     meeting: str,
     organisation_keys: list[bytes],
+    recorded: dict[str, Any] | None,
     required_offices: list[str],
     signed_hashes: set[str],
     poll_roots: dict[int, str | None],
@@ -60,11 +63,33 @@ def check(
         signed = loads(files["minutes-signatures.json"])
     except (CanonicalError, KeyError) as error:
         raise MinutesBroken("minutes-signatures.json: missing or not JSON") from error
+    _need(isinstance(recorded, dict) and isinstance(recorded.get("offices"), dict),
+          "minutes: the record names no office holders (no offices_fixed event): nobody can sign")  # fmt: skip
+    assert recorded is not None
+    holders: dict[str, Any] = recorded["offices"]
     offices: set[str] = set()
+    by_key: dict[str, str] = {}
+    by_person: dict[Any, str] = {}
     last_pdf: str | None = None
     for entry in signed.get("signatures", []):
         office = entry.get("office")
         where = f"minutes: signature as {office}"
+        name, person, fingerprint = entry.get("name"), entry.get("person"), str(entry.get("fingerprint"))
+        # One key, one person: never two offices.
+        _need(fingerprint not in by_key, f"{where}: {name} (person {person}), key {fingerprint[:16]}… also signed as "
+              f"{by_key.get(fingerprint)}: one key never signs for two offices")  # fmt: skip
+        _need(person not in by_person, f"{where}: {name} (person {person}) also signed as {by_person.get(person)}: "
+              "one person never signs for two offices")  # fmt: skip
+        by_key[fingerprint], by_person[person] = str(office), str(office)
+        # The signatory is the holder the record names for this office (offices_fixed).
+        held = holders.get(office)
+        _need(isinstance(held, dict), f"{where}: the record names no holder of the office {office}")
+        _need(person is not None and person == held.get("person"),
+              f"{where}: signed by {name} (person {person}), but the record names {held.get('name')} "
+              f"(person {held.get('person')}) as {office}")  # fmt: skip
+        _need(bool(entry.get("acting")) == bool(held.get("acting")),
+              f"{where}: {name} signs {'as acting' if entry.get('acting') else 'as holder'}, but the record names "
+              f"them {'acting' if held.get('acting') else 'holder'} of the office {office}")  # fmt: skip
         try:
             chain = x509.load_pem_x509_certificates((entry.get("certificate") or "").encode())
         except ValueError as error:
