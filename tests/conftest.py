@@ -197,3 +197,20 @@ def make_client(app: Any) -> Any:
 
 def settings() -> Any:
     return get_settings()
+
+
+@pytest.fixture
+def rotating_keys() -> Any:
+    """For a test that rotates an organisation's key: rotation deletes the retired key's private
+    file, and the key directory outlives the test's database (the next test's copy of the demo
+    still names the old key as current), so the directory is put back as it was afterwards."""
+    key_dir = get_settings().key_dir
+    saved = _TMP / "keys-before-rotation"
+    shutil.rmtree(saved, ignore_errors=True)
+    if key_dir.exists():
+        shutil.copytree(key_dir, saved)
+    yield
+    shutil.rmtree(key_dir, ignore_errors=True)
+    if saved.exists():
+        shutil.copytree(saved, key_dir)
+        shutil.rmtree(saved, ignore_errors=True)

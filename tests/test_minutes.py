@@ -263,7 +263,7 @@ def _page_images(maker, html: str, prefix) -> list:
     return sorted(prefix.parent.glob(f"{prefix.name}-*.png"))
 
 
-async def test_a_retired_organisation_key_certifies_no_new_signature(played):
+async def test_a_retired_organisation_key_certifies_no_new_signature(played, rotating_keys):
     """Rotating the organisation's key (it may have leaked) retires it: a signatory whose
     certificate it issued must get a new one before signing; the retired key's file is gone."""
     from governance.record import keys

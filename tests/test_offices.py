@@ -146,7 +146,7 @@ async def test_the_chair_is_handed_over_only_by_a_logged_event(demo, make_client
     assert [e["payload"]["chair"]["person"] for e in await _events(offices.HANDED_OVER)] == [
         vice.person_id, president.person_id]  # fmt: skip
     assert "chair" in (await chair.get(f"/api/v1/meetings/{SLUG}")).json()["my_roles"]
-    closed = await chair.send("POST", f"/api/v1/meetings/{SLUG}/status", json={"status": "closed"})
+    closed = await chair.send("POST", f"/api/v1/meetings/{SLUG}/status", json={"status": "closed", "confirm": True})
     assert closed.status_code == 200
     # Closed: no more hand-overs; mandates may change again, the meeting's chair does not.
     assert (await chair.send("POST", url, json=body)).status_code == 409

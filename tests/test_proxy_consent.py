@@ -178,7 +178,9 @@ async def test_a_signed_form_is_stored_logged_and_read_back_by_the_secretariat(d
 async def test_the_desk_page_attaches_a_form_and_records_an_acceptance_in_the_room(demo, make_client):
     desk = make_client()
     await desk.page_login("secretary@metropolis.demo")
-    await desk.post_form(f"/meetings/{SLUG}/proxies", {"grantor": "tehran", "holder": "guangzhou", "back": "desk"})
+    await desk.post_form(  # the desk's proxy form asks for a confirmation first (confirm=yes)
+        f"/meetings/{SLUG}/proxies", {"grantor": "tehran", "holder": "guangzhou", "back": "desk", "confirm": "yes"}
+    )
     page = (await desk.get(f"/meetings/{SLUG}/desk")).text
     api = await _signed_in(make_client, "secretary@metropolis.demo")
     [proxy] = (await api.get(f"{API}/proxies")).json()

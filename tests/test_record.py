@@ -237,7 +237,7 @@ def canonical_now():
     return dt.datetime.now(dt.UTC)
 
 
-async def test_keys_rotate_and_old_checkpoints_still_verify(bundle, capsys):
+async def test_keys_rotate_and_old_checkpoints_still_verify(bundle, capsys, rotating_keys):
     before = await keys.list_keys("metropolis")
     made = await keys.generate("metropolis")
     after = await keys.list_keys("metropolis")

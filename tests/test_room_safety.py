@@ -90,9 +90,16 @@ async def test_undo_of_an_arrival_within_a_minute_and_not_after(demo, make_clien
     desk = await _api(make_client, SECRETARY)
     arrived = await desk.send("POST", f"{API}/arrivals", json={"member": "berlin"})
     assert arrived.status_code == 201 and arrived.json()["present"] == 1
-    # Brussels gave its proxy to Berlin, then arrives by mistake (its proxy is revoked)...
-    await desk.send("POST", f"{API}/proxies", json={"grantor": "brussels", "holder": "berlin"})
-    await desk.send("POST", f"{API}/proxies/1/accept")
+    # Brussels gave its proxy to Berlin (its own representative gave it, Berlin's accepted it),
+    # then arrives by mistake (its proxy is revoked)...
+    brussels = await _api(make_client, "brussels@metropolis.demo")
+    berlin = await _api(make_client, "berlin@metropolis.demo")
+    given = await brussels.send("POST", f"{API}/proxies", json={"grantor": "brussels", "holder": "berlin"})
+    assert given.status_code == 201, given.text
+    proxy = given.json()["id"]
+    assert (await berlin.send("POST", f"{API}/proxies/{proxy}/accept")).status_code == 200
+    validated = await desk.send("POST", f"{API}/proxies/{proxy}/validate")
+    assert validated.status_code == 200 and validated.json()["complete"], validated.text
     assert (await desk.send("POST", f"{API}/arrivals", json={"member": "brussels"})).json()["present"] == 2
     assert (await Proxy.select(Proxy.revoked_reason).first())["revoked_reason"] == "grantor_arrived"
     # ... and the desk takes it back: no stay, the proxy live again, the quorum recomputed.

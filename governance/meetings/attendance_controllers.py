@@ -351,7 +351,7 @@ class AttendancePages(Controller):
     @get("/desk", guards=[secretary])
     async def desk(self, request: Req, q: str = "", arrived: str = "", undone: str = "", left: str = "") -> Template:
         return await render_meeting_page(
-            request, "meetings/desk.html", **_desk_extra(q, {"arrived": arrived, "undone": undone, "left": left})
+            request, "meetings/desk.html", **desk_extra(q, {"arrived": arrived, "undone": undone, "left": left})
         )
 
     @get("/console", guards=[chair_or_secretary])
@@ -647,7 +647,7 @@ async def page_action(
         error = as_domain_error(exc)
         extra: dict[str, Any] = {}
         if back == "desk":
-            extra.update(_desk_extra(data.get("q", ""), {}))
+            extra.update(desk_extra(data.get("q", ""), {}))
         if back == "agenda":
             # Imported here: the agenda context builds on this module.
             from governance.agenda.documents import documents_by_item
@@ -678,7 +678,7 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
-def _desk_extra(q: str, done: dict[str, str]) -> dict[str, Any]:
+def desk_extra(q: str, done: dict[str, str]) -> dict[str, Any]:
     return {
         "query": q.strip()[:100],
         "done": {k: v for k, v in done.items() if v},

@@ -20,7 +20,7 @@ from governance.errors import Invalid, NotFound
 from governance.forms import as_domain_error
 from governance.i18n import gettext as _
 from governance.meetings import attendance
-from governance.meetings.attendance_controllers import proxy_out, render_meeting_page
+from governance.meetings.attendance_controllers import desk_extra, proxy_out, render_meeting_page
 from governance.meetings.attendance_schemas import ProxyOut
 from governance.meetings.guards import meeting_of, secretary
 
@@ -108,6 +108,7 @@ class ProxyFormPages(Controller):
                 status_code=error.status_code,
                 errors=error.fields,
                 values={},
+                **desk_extra("", {}),
             )
         return Redirect(f"/meetings/{slug}/desk", status_code=303)
 
