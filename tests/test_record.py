@@ -5,6 +5,7 @@ each forgery makes it fail with its own message. Also the log's guarantees in th
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -256,3 +257,38 @@ async def test_keys_rotate_and_old_checkpoints_still_verify(bundle, capsys, rota
     assert base64.b64decode(manifest["key"]["public_key"])
     status, out = run(capsys, directory)
     assert status == 0, out
+
+
+async def test_minutes_signed_under_a_certificate_from_a_retired_key_fail(bundle, capsys):
+    """Step 8: a retired organisation key (maybe leaked) certifies no minutes signature dated
+    after its retirement, even when everything else (checkpoints, manifest) is in order."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    record = load(bundle)
+    signatures = json.loads((bundle / "minutes-signatures.json").read_text())["signatures"]
+    first_signature = min(s["signed_at"] for s in signatures)
+    # Retired a microsecond before the first minutes signature (after every checkpoint).
+    form = "%Y-%m-%dT%H:%M:%S.%fZ"
+    retired = (dt.datetime.strptime(first_signature, form) - dt.timedelta(microseconds=1)).strftime(form)
+    record["keys"][0]["retired_at"] = retired
+    fresh = Ed25519PrivateKey.generate()
+    public = fresh.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    fingerprint = hashlib.sha256(public).hexdigest()
+    name = record["keys"][0]["name"]
+    record["keys"].append({"name": name, "public_key": base64.b64encode(public).decode(), "fingerprint": fingerprint,
+                           "created_at": retired, "retired_at": None})  # fmt: skip
+    content = json.dumps(record, indent=1, ensure_ascii=False).encode()
+    (bundle / "record.json").write_bytes(content)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["files"]["record.json"] = hashlib.sha256(content).hexdigest()
+    manifest["key"] = {"name": name, "public_key": base64.b64encode(public).decode(), "fingerprint": fingerprint}
+    manifest_bytes = canonical.canonical(manifest)
+    (bundle / "manifest.json").write_bytes(manifest_bytes)
+    (bundle / "manifest.sig").write_bytes(fresh.sign(manifest_bytes))
+    fails_with(
+        capsys,
+        f"minutes: signature as president: signed at {first_signature} under a certificate from a key retired at "
+        f"{retired}",
+        bundle, "--key", fingerprint,
+    )  # fmt: skip

@@ -543,6 +543,7 @@ class Verifier:
                 files,
                 meeting=self.record["meeting"]["slug"],
                 organisation_keys=[k.public_key for k in self.keys],
+                retired_at={k.public_key: self.retired.get(k.fingerprint) for k in self.keys},
                 recorded=recorded,
                 required_offices=offices,
                 signed_hashes={h for h in signed if isinstance(h, str)},

@@ -43,6 +43,7 @@ def check(
     *,
     meeting: str,
     organisation_keys: list[bytes],
+    retired_at: dict[bytes, str | None] | None = None,
     recorded: dict[str, Any] | None,
     required_offices: list[str],
     signed_hashes: set[str],
@@ -110,6 +111,10 @@ def check(
             except InvalidSignature:
                 continue
         _need(issued, f"{where}: the certificate is not issued by the organisation's key")
+        # A retired organisation key (it may have leaked) certifies nothing signed after it retired.
+        retired, signed_at = (retired_at or {}).get(candidate), entry.get("signed_at")
+        _need(retired is None or (isinstance(signed_at, str) and signed_at <= retired),
+              f"{where}: signed at {signed_at} under a certificate from a key retired at {retired}")  # fmt: skip
         try:
             public.verify(base64.b64decode(entry.get("signature", "")), raw)
         except (InvalidSignature, ValueError) as error:
