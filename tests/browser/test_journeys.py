@@ -482,7 +482,8 @@ def test_tablet_journey_in_french_and_spanish_offline_and_by_keyboard(room: Room
     chair.console()
     chair.step(ADMISSION, "Open debate")
     chair.step(ADMISSION, "Put to the vote")
-    chair.open_poll(ADMISSION, "Open a roll-call vote")
+    # Admitting a member is a personal matter: the statutes impose the secret ballot.
+    chair.open_poll(ADMISSION, "Open a secret ballot")
     size = int(re.search(r"of (\d+)", chair.page.locator("section.poll p.progress").inner_text()).group(1))  # type: ignore[union-attr]
 
     expect(rabat.poll).to_contain_text("Vote en cours", timeout=LIVE)
