@@ -86,6 +86,15 @@ def checkpoint_fingerprint(note: str) -> str:
     return hashlib.sha256(note.encode()).hexdigest()[:16]
 
 
+def _poll_arithmetic(poll: Any) -> str:
+    """A closed poll's arithmetic in the reader's language, from its numbers (the stored English
+    text where the numbers do not say it all, e.g. an election round)."""
+    from governance.polls.wording import arithmetic  # pure; the page layer reads the polls' words
+
+    said = arithmetic(i18n.current_language(), dict(poll)) if poll.get("kind") != "election" else None
+    return said or poll.get("arithmetic") or ""
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -102,6 +111,7 @@ def make_environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
     )
     env.globals.update(
+        poll_arithmetic=_poll_arithmetic,
         label=vocabulary.label,
         choices=vocabulary.choices,
         localized=_localized,

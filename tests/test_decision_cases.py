@@ -196,3 +196,10 @@ async def test_a_tie_below_the_majority_rejects_the_budget_whatever_the_chair_vo
     assert closed["casting_vote"] in (None, False), closed
     decided = (await desk.get(f"{API}/motions/{motion['id']}")).json()
     assert decided["status"] == "rejected" and not decided.get("decision_number")
+    # A French tablet reads the same arithmetic in French, from the poll's numbers.
+    tablet = clients["lyon"]
+    await tablet.get(f"/language/fr?next=/meetings/{SLUG}")
+    page = (await tablet.get(f"/meetings/{SLUG}")).text
+    assert "Majorité requise : plus de 1/2 des 26 membres présents ou représentés, soit 14 voix pour." in page, page
+    assert "Le partage des voix n'est pas décisif" in page or "Le partage des voix n&#39;est pas décisif" in page
+    assert "more than 1/2 of 26" not in page
