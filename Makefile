@@ -35,12 +35,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy --strict $(TYPED_CORE)
 
 # Debian packages the PDF minutes need: HarfBuzz's subsetter (byte-identical PDFs) and
-# poppler-utils (pdftoppm for the README's screenshot). Installed when missing and root.
+# poppler-utils (pdftoppm for the README's screenshot, pdftotext for the tests that read the minutes) and
+# fonts-wqy-zenhei (names in Chinese script, as the seed's signatories write them). Installed when missing and root.
 DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils fonts-wqy-zenhei
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" = "0" ]; then apt-get install -y -qq $$missing >/dev/null; \
+		if [ "$$(id -u)" = "0" ]; then apt-get install -y -qq $$missing >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }; \
 		else echo "!!! Missing Debian packages: $$missing (some PDF tests will be skipped)" >&2; fi; \
 	fi
 
