@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from governance.agenda import services as agenda
-from governance.agenda.tables import Motion, MotionText
+from governance.agenda.tables import Motion
 from governance.agenda.views import item_quorum_for
 from governance.auth import Principal
 from governance.db import reading, writing
@@ -213,11 +213,7 @@ async def _table_question(context: MeetingContext, principal: Principal, item: R
         )
     ).returning(Motion.id)
     motion_id: int = rows[0]["id"]
-    for language, text in texts.items():
-        if text:
-            await MotionText.insert(
-                MotionText(motion=motion_id, version=1, language=language, text=text, created_by=principal.person_id)
-            )
+    await agenda.insert_first_texts(motion_id, texts, principal.person_id)
     await log.append(
         context.meeting["id"],
         "motion_proposed",

@@ -352,6 +352,17 @@ def text_in(motion: Row, language: str) -> str:
     return texts.get(language) or texts.get(motion["authoritative_language"], "")
 
 
+async def insert_first_texts(motion_id: int, texts: dict[str, str], person_id: int) -> None:
+    """Version 1 of a new motion's text in each language given (empty ones skipped)."""
+    rows = [
+        MotionText(motion=motion_id, version=1, language=language, text=text, created_by=person_id)
+        for language, text in texts.items()
+        if text
+    ]
+    if rows:
+        await MotionText.insert(*rows)
+
+
 async def propose(context: MeetingContext, principal: Principal, data: MotionIn) -> Row:
     rules = _rules(context)
     if context.meeting["status"] == "closed":
@@ -435,11 +446,7 @@ async def propose(context: MeetingContext, principal: Principal, data: MotionIn)
             )
         ).returning(Motion.id)
         motion_id = rows[0]["id"]
-        for lang, text in texts.items():
-            if text:
-                await MotionText.insert(
-                    MotionText(motion=motion_id, version=1, language=lang, text=text, created_by=principal.person_id)
-                )
+        await insert_first_texts(motion_id, texts, principal.person_id)
         await log.append(
             context.meeting["id"],
             "motion_proposed",

@@ -589,17 +589,7 @@ async def undo_arrival(context: MeetingContext, principal: Principal, member_slu
     now = clock.now()
 
     async def undo() -> None:
-        stay = (
-            await Presence.select()
-            .where(
-                (Presence.meeting == context.meeting["id"])
-                & (Presence.member == member["id"])
-                & Presence.departed_at.is_null()
-            )
-            .first()
-        )
-        if stay is None:
-            raise Conflict(_("{member} is not checked in.").format(member=member["name"]))
+        stay = await _open_stay(context, member)
         if not _is_secretary(context) and stay["recorded_by"] != principal.person_id:
             raise Forbidden(_("Only the secretariat, or whoever recorded it, can undo this arrival."))
         if now - stay["arrived_at"] > UNDO_WINDOW:
@@ -627,6 +617,22 @@ async def undo_arrival(context: MeetingContext, principal: Principal, member_slu
     return await _change(context, f"arrival-undone:{member['slug']}", now, undo, principal.person_id)
 
 
+async def _open_stay(context: MeetingContext, member: Row) -> Row:
+    """The member's stay in the meeting that has no departure yet, or a refusal saying so."""
+    stay = (
+        await Presence.select()
+        .where(
+            (Presence.meeting == context.meeting["id"])
+            & (Presence.member == member["id"])
+            & Presence.departed_at.is_null()
+        )
+        .first()
+    )
+    if stay is None:
+        raise Conflict(_("{member} is not checked in.").format(member=member["name"]))
+    return stay
+
+
 async def depart(
     context: MeetingContext, principal: Principal, member_slug: str, *, at: dt.datetime | None = None
 ) -> QuorumResult:
@@ -636,17 +642,7 @@ async def depart(
     member = await _member(context, member_slug)
 
     async def leave() -> None:
-        stay = (
-            await Presence.select()
-            .where(
-                (Presence.meeting == context.meeting["id"])
-                & (Presence.member == member["id"])
-                & Presence.departed_at.is_null()
-            )
-            .first()
-        )
-        if stay is None:
-            raise Conflict(_("{member} is not checked in.").format(member=member["name"]))
+        stay = await _open_stay(context, member)
         if not _is_secretary(context) and stay["person"] != principal.person_id:
             raise Forbidden(_("Only the secretariat, or the person checked in, can record this departure."))
         if when < stay["arrived_at"]:
