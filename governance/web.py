@@ -92,6 +92,8 @@ def _poll_arithmetic(poll: Any) -> str:
     from governance.polls.wording import arithmetic  # pure; the page layer reads the polls' words
 
     said = arithmetic(i18n.current_language(), dict(poll)) if poll.get("kind") != "election" else None
+    if said and poll.get("majority_article") and poll.get("method") != "unanimous_consent":
+        said = f"{said} ({poll['majority_article']})"  # the statute it applies, as the stored text cites
     return said or poll.get("arithmetic") or ""
 
 

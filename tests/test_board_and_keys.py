@@ -75,7 +75,10 @@ async def test_the_board_lists_every_ballot_sorted_by_receipt_and_finds_a_code(d
     assert (
         "Secret ballot" in page.text
         and "Adopted" in page.text
-        and closed.json()["arithmetic"] in html.unescape(page.text)
+        # The arithmetic in the reader's language (English here), from the poll's numbers.
+        and "Majority required: more than 1/2 of 5 votes cast, abstentions not counted, that is 3 votes in favour. "
+        "For 5, against 0, abstentions 1. Result: adopted. (Art. 11.6 (demo))" in html.unescape(page.text)
+        and closed.json()["arithmetic"].startswith("more than 1/2 of 5 (cast excluding abstentions) = 3")
     )
     row = await Poll.select(Poll.merkle_root, Poll.participation_hash).where(Poll.id == poll["id"]).first()
     assert row["merkle_root"] in page.text and row["participation_hash"] in page.text
