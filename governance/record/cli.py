@@ -28,7 +28,8 @@ def export_record(meeting: str, out: Path) -> None:
     head = manifest["log_head"]
     click.echo(f"Exported {manifest['meeting']} to {out}: {head['height']} events, head {head['hash'][:16]}...")
     click.echo(f"Signed by {manifest['key']['name']}, key fingerprint {manifest['key']['fingerprint']}.")
-    click.echo(f"Check it with: governance verify {out}")
+    click.echo(f"Check it with: governance verify {out} --key {manifest['key']['fingerprint']}")
+    click.echo("(compare that fingerprint with the organisation's public keys page first)")
 
 
 @click.group()
