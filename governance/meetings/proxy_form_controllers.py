@@ -17,10 +17,9 @@ from governance.accounts.guards import principal_of
 from governance.agenda import documents
 from governance.agenda.document_controllers import UPLOAD_OPTIONS, Upload, UploadForm, content_disposition
 from governance.errors import Invalid, NotFound
-from governance.forms import as_domain_error
 from governance.i18n import gettext as _
 from governance.meetings import attendance
-from governance.meetings.attendance_controllers import desk_extra, proxy_out, render_meeting_page
+from governance.meetings.attendance_controllers import page_action, proxy_out
 from governance.meetings.attendance_schemas import ProxyOut
 from governance.meetings.guards import meeting_of, secretary
 
@@ -95,22 +94,9 @@ class ProxyFormPages(Controller):
     include_in_schema = False
 
     @post(**FORM_UPLOAD)
-    async def attach(self, request: Req, proxy_id: int, data: Upload) -> Template | Redirect:
-        slug = meeting_of(request).meeting["slug"]
-        try:
-            await _attach(request, proxy_id, data)
-        except Exception as exc:
-            error = as_domain_error(exc)
-            return await render_meeting_page(
-                request,
-                "meetings/desk.html",
-                message=error.message,
-                status_code=error.status_code,
-                errors=error.fields,
-                values={},
-                **desk_extra("", {}),
-            )
-        return Redirect(f"/meetings/{slug}/desk", status_code=303)
+    async def attach(self, request: Req, proxy_id: int, data: Upload) -> Template | Redirect | None:
+        # Back to the desk, or the desk again with the reason (the meeting pages' one form helper).
+        return await page_action(request, {"back": "desk"}, lambda: _attach(request, proxy_id, data))
 
     @get(guards=[secretary])
     async def download(self, request: Req, proxy_id: int) -> Response[Any]:
