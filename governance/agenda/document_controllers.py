@@ -90,7 +90,8 @@ UPLOAD_OPTIONS: dict[str, Any] = {
 }
 
 
-async def _upload(request: Req, item_id: int, data: UploadForm) -> dict[str, Any]:
+async def read_upload(data: UploadForm) -> tuple[str, bytes, str | None]:
+    """The uploaded file's name, bytes and declared type; a clear refusal when none was chosen."""
     upload = data.file
     if upload is None:
         message = _("Choose a file to upload.")
@@ -99,9 +100,12 @@ async def _upload(request: Req, item_id: int, data: UploadForm) -> dict[str, Any
         content = await upload.read()
     finally:
         await upload.close()
-    return await documents.upload(
-        meeting_of(request), principal_of(request), item_id, upload.filename, content, upload.content_type
-    )
+    return upload.filename or "", content, upload.content_type
+
+
+async def _upload(request: Req, item_id: int, data: UploadForm) -> dict[str, Any]:
+    name, content, content_type = await read_upload(data)
+    return await documents.upload(meeting_of(request), principal_of(request), item_id, name, content, content_type)
 
 
 def _ascii_name(name: str) -> str:

@@ -15,8 +15,8 @@ from litestar.response import File, Redirect, Template
 
 from governance.accounts.guards import principal_of
 from governance.agenda import documents
-from governance.agenda.document_controllers import UPLOAD_OPTIONS, Upload, UploadForm, content_disposition
-from governance.errors import Invalid, NotFound
+from governance.agenda.document_controllers import UPLOAD_OPTIONS, Upload, UploadForm, content_disposition, read_upload
+from governance.errors import NotFound
 from governance.i18n import gettext as _
 from governance.meetings import attendance
 from governance.meetings.attendance_controllers import page_action, proxy_out
@@ -32,17 +32,8 @@ FORM_UPLOAD = {**UPLOAD_OPTIONS, "guards": [secretary]}
 
 
 async def _attach(request: Req, proxy_id: int, data: UploadForm) -> dict[str, Any]:
-    upload = data.file
-    if upload is None:
-        message = _("Choose a file to upload.")
-        raise Invalid(message, fields={"file": message})
-    try:
-        content = await upload.read()
-    finally:
-        await upload.close()
-    return await attendance.attach_form(
-        meeting_of(request), principal_of(request), proxy_id, upload.filename or "", content
-    )
+    name, content, _declared = await read_upload(data)  # the form's type is read from its bytes
+    return await attendance.attach_form(meeting_of(request), principal_of(request), proxy_id, name, content)
 
 
 async def form_response(request: Req, proxy_id: int) -> Response[Any]:
