@@ -21,7 +21,7 @@ import contextvars
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._open: set[Any] = set()
         self._slots: asyncio.Semaphore | None = None
         self._dirty = False  # written since the last checkpoint
+        self._truncate_journal = False  # the WAL holds history that must go (a ballot box's)
 
     # Piccolo's engines use __slots__ but the subclass has a __dict__: fine.
 
@@ -191,6 +192,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         connection = await connection
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
+        # Deleted and superseded content is overwritten with zeros, not left in free pages:
+        # a secret poll's ballot box is rewritten on every cast (docs/threat-model.md).
+        await connection.execute("PRAGMA secure_delete = ON")
         connection._governance_path = self.path
         self._open.add(connection)
         return connection
@@ -224,14 +228,33 @@ class PooledSQLiteEngine(SQLiteEngine):
                 await connection.execute("ROLLBACK")
             if connection.in_transaction or connection._governance_path != self.path:
                 raise _Released
-            if self._dirty and len(self._open) - len(self._idle) == 1:  # the last one out
+            if (self._dirty or self._truncate_journal) and len(self._open) - len(self._idle) == 1:  # the last one out
                 self._dirty = False
-                async with connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
-                    await cursor.fetchall()  # an unfinished statement would hold a read lock
+                if self._truncate_journal:
+                    await self._checkpoint_and_truncate(connection)
+                else:
+                    async with connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+                        await cursor.fetchall()  # an unfinished statement would hold a read lock
         except Exception:
             self._discard(connection)
             return
         self._idle.append(connection)
+
+    def truncate_journal_when_idle(self) -> None:
+        """Empty the WAL file at the next moment no connection of this process is in use: it
+        holds every page version written since the last checkpoint, in commit order."""
+        self._truncate_journal = True
+
+    async def _checkpoint_and_truncate(self, connection: Any) -> None:
+        # Nobody else in this process holds a connection; another process (a backup) might
+        # read: wait for it briefly, and try again at the next idle moment if it is still there.
+        await connection.execute("PRAGMA busy_timeout = 1000")
+        try:
+            async with connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                busy = (await cursor.fetchone() or {"busy": 1}).get("busy", 1)
+        finally:
+            await connection.execute(f"PRAGMA busy_timeout = {int(self.connection_kwargs.get('timeout', 30) * 1000)}")
+        self._truncate_journal = bool(busy)
 
     def _saw(self, query: str) -> None:
         _saw_statement(query)
@@ -396,6 +419,49 @@ def reset_write_lock() -> None:
     _notify(ALL_TABLES)
 
 
+AfterCommit = Callable[[], Awaitable[None]]
+_after_commit: contextvars.ContextVar[list[AfterCommit] | None] = contextvars.ContextVar("after_commit", default=None)
+
+
+def after_commit(callback: AfterCommit) -> None:
+    """Run ``callback()`` once the current writing transaction has committed (not if it rolls back)."""
+    pending = _after_commit.get()
+    if pending is None:
+        raise RuntimeError("after_commit() outside writing()")
+    if callback not in pending:
+        pending.append(callback)
+
+
+async def forget_superseded(table: str) -> None:
+    """Erase what the engine keeps of ``table``'s superseded row versions (a ballot box's history).
+
+    * SQLite: ``secure_delete`` has zeroed freed content in the file already; the WAL still
+      holds each page version written since the last checkpoint, so it is checkpointed and
+      truncated as soon as this process is idle (``PooledSQLiteEngine``).
+    * PostgreSQL: ``VACUUM FULL`` writes the table afresh and drops its old file, dead
+      versions (readable with pageinspect) and old TOAST chunks with it. It takes an
+      exclusive lock on a small table; a lock held elsewhere for more than 5 s makes it
+      give up (logged), and the next close tries again. PostgreSQL's own WAL segments are
+      beyond this (docs/threat-model.md says what they hold and for how long).
+    """
+    db = engine()
+    if isinstance(db, PooledSQLiteEngine):
+        db.truncate_journal_when_idle()
+        return
+    if not isinstance(db, PostgresEngine):
+        return
+    import asyncpg
+
+    connection = await db.get_new_connection()
+    try:
+        await connection.execute("SET lock_timeout = '5s'")
+        await connection.execute(f"VACUUM FULL {table}")
+    except asyncpg.PostgresError as exc:
+        log.warning("VACUUM FULL %s did not run (%s); the next close tries again", table, type(exc).__name__)
+    finally:
+        await connection.close()
+
+
 @contextlib.asynccontextmanager
 async def writing() -> AsyncIterator[None]:
     """One atomic writing transaction; nested calls join the outer one.
@@ -410,6 +476,8 @@ async def writing() -> AsyncIterator[None]:
     token = _in_write.set(True)
     written: set[str] = set()
     written_token = _written_in_transaction.set(written)
+    callbacks: list[AfterCommit] = []
+    callbacks_token = _after_commit.set(callbacks)
     try:
         if isinstance(db, SQLiteEngine):
             async with _lock(), db.transaction(transaction_type=TransactionType.immediate):
@@ -432,11 +500,14 @@ async def writing() -> AsyncIterator[None]:
         raise
     finally:
         _written_in_transaction.reset(written_token)
+        _after_commit.reset(callbacks_token)
         _in_write.reset(token)
         # Again once committed (or rolled back): a cache filled meanwhile from the
         # snapshot before the commit is dropped.
         for table in written:
             _notify(table)
+    for callback in callbacks:  # reached only when the transaction committed
+        await callback()
 
 
 @contextlib.asynccontextmanager

@@ -10,6 +10,7 @@ for casts in flight; later casts see the poll closed); SQLite serialises writers
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from governance import db
@@ -19,7 +20,15 @@ from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import MajorityRule, Member
 from governance.polls import rules
 from governance.polls.model import Electorate
-from governance.polls.tables import Candidate, Participation, Poll, PollElector, RollCallVote, SecretBallot
+from governance.polls.tables import (
+    BallotBox,
+    Candidate,
+    Participation,
+    Poll,
+    PollElector,
+    RollCallVote,
+    SecretBallot,
+)
 from governance.record import canonical
 from governance.settings import get_settings
 
@@ -94,12 +103,16 @@ async def update_poll(poll_id: int, values: Row) -> None:
 
 
 async def void_open(motion_id: int, at: Any, actor: int | None, reason: str) -> list[int]:
-    """Void the motion's open poll, if any (its ballots stay, and never count)."""
+    """Void the motion's open poll, if any (its ballots stay, and never count: a secret box is
+    written out in receipt order like at a close)."""
     voided = (
         await Poll.update({Poll.status: "void", Poll.voided_at: at, Poll.voided_by: actor, Poll.void_reason: reason})
         .where((Poll.motion == motion_id) & (Poll.status == "open"))
-        .returning(Poll.id)
+        .returning(Poll.id, Poll.method)
     )
+    for row in voided:
+        if row["method"] == "secret":
+            await seal_box(row["id"])
     return [row["id"] for row in voided]
 
 
@@ -289,15 +302,16 @@ async def participants(poll_id: int) -> list[str]:
 
 
 async def insert_ballot(poll: Row, member_id: int, member_slug: str, content: str, weight: int, nonce: str) -> str:
-    """Store a ballot with its nonce; its receipt is the SHA-256 of its leaf (docs/record-format.md §5)."""
+    """Store a ballot with its nonce; its receipt is the SHA-256 of its leaf (docs/record-format.md §5).
+
+    A secret ballot goes into the poll's box (one statement); a roll-call vote is a row of its own."""
     if poll["method"] == "secret":
-        receipt = canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce))
-        await SecretBallot.insert(SecretBallot(id=receipt, poll=poll["id"], choice=content, weight=weight, nonce=nonce))
-    else:
-        receipt = canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce, member=member_slug))
-        await RollCallVote.insert(
-            RollCallVote(poll=poll["id"], member=member_id, choice=content, weight=weight, nonce=nonce)
-        )
+        await _box_add(poll["id"], nonce, content, weight)
+        return canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce))
+    receipt = canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce, member=member_slug))
+    await RollCallVote.insert(
+        RollCallVote(poll=poll["id"], member=member_id, choice=content, weight=weight, nonce=nonce)
+    )
     return receipt
 
 
@@ -306,15 +320,11 @@ async def first_receipt(poll_id: int, nonce: str, content: str | None = None) ->
     asks for another ``content`` than the ballot recorded: the first choice stands, and the tablet
     must not show a receipt for a choice that was not recorded. The nonce derives from the token,
     so even a secret ballot is found without any link to the member."""
-    secret = (
-        await SecretBallot.select(SecretBallot.id, SecretBallot.choice)
-        .where((SecretBallot.poll == poll_id) & (SecretBallot.nonce == nonce))
-        .first()
-    )
+    secret = await _secret_ballot(poll_id, nonce)
     if secret is not None:
         if content is not None and secret["choice"] != content:
             raise Conflict(_("This submission was already recorded with another choice."))
-        return str(secret["id"])
+        return canonical.receipt_of(canonical.leaf(poll_id, secret["choice"], secret["weight"], nonce))
     named = (
         await RollCallVote.select(RollCallVote.choice, RollCallVote.weight, RollCallVote.member.slug.as_alias("slug"))
         .where((RollCallVote.poll == poll_id) & (RollCallVote.nonce == nonce))
@@ -327,6 +337,107 @@ async def first_receipt(poll_id: int, nonce: str, content: str | None = None) ->
     return canonical.receipt_of(canonical.leaf(poll_id, named["choice"], named["weight"], nonce, member=named["slug"]))
 
 
+# --- the ballot box -------------------------------------------------------------------------
+#
+# An open secret poll keeps its ballots in one row, ``ballot_box.leaves``: an object from each
+# ballot's nonce to [choice, weight], kept sorted by nonce (PostgreSQL's jsonb stores object
+# keys sorted; on SQLite the statement rebuilds the object in key order). A row per ballot
+# would follow the order of casting (SQLite's rowid, PostgreSQL's heap order and xmin, shared
+# with the participation row written in the same transaction): docs/threat-model.md. The
+# close (or a void) writes the box out to ``secret_ballot`` in receipt order and deletes it.
+# The SQL differs by engine only here, for the JSON functions.
+
+_BOX_ADD = {
+    "postgres": (
+        "INSERT INTO ballot_box (poll, leaves) "
+        "VALUES ({}, jsonb_build_object({}::text, jsonb_build_array({}::text, {}::int))) "
+        "ON CONFLICT (poll) DO UPDATE SET leaves = ballot_box.leaves || EXCLUDED.leaves "
+        "WHERE NOT jsonb_exists(ballot_box.leaves, {}::text) RETURNING id"
+    ),
+    "sqlite": (
+        "INSERT INTO ballot_box (poll, leaves) VALUES ({}, json_object({}, json_array({}, {}))) "
+        "ON CONFLICT (poll) DO UPDATE SET leaves = ("
+        " SELECT json_group_object(key, json(value)) FROM ("
+        "  SELECT key, value FROM json_each(ballot_box.leaves)"
+        "  UNION ALL SELECT key, value FROM json_each(excluded.leaves)"
+        "  ORDER BY key))"  # an aggregate over an ordered subquery takes its rows in that order
+        " WHERE json_type(ballot_box.leaves, '$.\"' || {} || '\"') IS NULL RETURNING id"
+    ),
+}
+_BOX_FIND = {
+    "postgres": "SELECT (leaves -> {}::text)::text AS leaf FROM ballot_box WHERE poll = {}",
+    "sqlite": "SELECT json_extract(leaves, '$.\"' || {} || '\"') AS leaf FROM ballot_box WHERE poll = {}",
+}
+_BOX_REMOVE = {
+    "postgres": "UPDATE ballot_box SET leaves = leaves - {}::text WHERE poll = {}",
+    "sqlite": "UPDATE ballot_box SET leaves = json_remove(leaves, '$.\"' || {} || '\"') WHERE poll = {}",
+}
+_BOX_LEAVES = {
+    "postgres": "SELECT leaves::text AS leaves FROM ballot_box WHERE poll = {}",
+    "sqlite": "SELECT leaves FROM ballot_box WHERE poll = {}",
+}
+
+
+def _dialect() -> str:
+    return "sqlite" if db.is_sqlite() else "postgres"
+
+
+async def _box_add(poll_id: int, nonce: str, content: str, weight: int) -> None:
+    added = await BallotBox.raw(_BOX_ADD[_dialect()], poll_id, nonce, content, weight, nonce)
+    if not added:  # the same nonce twice: the same token, which participation refuses first
+        raise Conflict(_("This submission token was already used for another ballot."))
+
+
+async def _secret_ballot(poll_id: int, nonce: str) -> Row | None:
+    """The secret ballot with this nonce (choice, weight): in the box while the poll is open, else a row."""
+    found = await BallotBox.raw(_BOX_FIND[_dialect()], nonce, poll_id)
+    if found and found[0]["leaf"] is not None:
+        choice, weight = json.loads(found[0]["leaf"])
+        return {"choice": choice, "weight": weight}
+    return (
+        await SecretBallot.select(SecretBallot.choice, SecretBallot.weight)
+        .where((SecretBallot.poll == poll_id) & (SecretBallot.nonce == nonce))
+        .first()
+    )
+
+
+async def box_leaves(poll_id: int) -> dict[str, list[Any]]:
+    """The open box's leaves as stored: nonce -> [choice, weight], in the stored (nonce) order."""
+    rows = await BallotBox.raw(_BOX_LEAVES[_dialect()], poll_id)
+    return json.loads(rows[0]["leaves"]) if rows else {}
+
+
+async def seal_box(poll_id: int) -> int:
+    """Write the box's ballots to ``secret_ballot`` in receipt order and delete the box (inside
+    the close's or the void's transaction); after the commit, the engine forgets the box's
+    superseded versions (``db.forget_superseded``). Returns how many ballots it held."""
+    leaves = await box_leaves(poll_id)
+    if not leaves and not await BallotBox.exists().where(BallotBox.poll == poll_id):
+        return 0
+    rows = sorted(
+        (
+            SecretBallot(
+                id=canonical.receipt_of(canonical.leaf(poll_id, choice, weight, nonce)),
+                poll=poll_id,
+                choice=choice,
+                weight=weight,
+                nonce=nonce,
+            )
+            for nonce, (choice, weight) in leaves.items()
+        ),
+        key=lambda row: row.id,
+    )
+    for start in range(0, len(rows), 500):  # SQLite's limit on bound values per statement
+        await SecretBallot.insert(*rows[start : start + 500])
+    await BallotBox.delete().where(BallotBox.poll == poll_id)
+    db.after_commit(_forget_boxes)
+    return len(rows)
+
+
+async def _forget_boxes() -> None:
+    await db.forget_superseded("ballot_box")
+
+
 async def token_use(poll_id: int, hashed: str) -> Row | None:
     """Who recorded a ballot with this token (its hash), if anyone."""
     return (
@@ -337,11 +448,12 @@ async def token_use(poll_id: int, hashed: str) -> Row | None:
 
 
 async def remove_secret_ballot(poll_id: int, nonce: str) -> list[Row]:
-    return (
-        await SecretBallot.delete()
-        .where((SecretBallot.poll == poll_id) & (SecretBallot.nonce == nonce))
-        .returning(SecretBallot.weight)
-    )
+    """Take the open poll's ballot with this nonce out of its box; [{"weight": ...}], or [] if none."""
+    found = await _secret_ballot(poll_id, nonce)
+    if found is None:
+        return []
+    await BallotBox.raw(_BOX_REMOVE[_dialect()], nonce, poll_id)
+    return [{"weight": found["weight"]}]
 
 
 async def remove_named_ballot(poll_id: int, member_id: int) -> None:

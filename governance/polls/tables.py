@@ -98,8 +98,20 @@ class RollCallVote(Table, tablename="roll_call_vote"):
     nonce = Varchar(length=32, null=True, default=None)
 
 
+class BallotBox(Table, tablename="ballot_box"):
+    """An open secret poll's ballots: one row per poll whose ``leaves`` map each ballot's nonce
+    to ``[choice, weight]``, kept sorted by nonce (docs/threat-model.md). Nothing in it follows
+    the order of casting: not a row id, not a page position, not a transaction id per ballot.
+    Emptied into ``secret_ballot`` (in receipt order) when the poll closes or is voided."""
+
+    id = Serial(primary_key=True)
+    poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade, unique=True)
+    leaves = Text(default="{}")  # JSONB on PostgreSQL: its object keys are stored sorted
+
+
 class SecretBallot(Table, tablename="secret_ballot"):
-    """No timestamp, no sequential id, no member (rule 8). The id is the receipt (SHA-256 of the leaf)."""
+    """A closed (or voided) secret poll's ballots, written at the close in receipt order: no
+    timestamp, no sequential id, no member (rule 8). The id is the receipt (SHA-256 of the leaf)."""
 
     id = Varchar(length=64, primary_key=True)
     poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
