@@ -198,18 +198,22 @@ async def test_secret_ballots_hide_who_voted_what(demo, make_client):
 
 
 async def test_secret_ballot_storage_has_nothing_to_link_or_order(fresh_db):
-    if db.is_sqlite():
-        rows = await db.engine().run_ddl("PRAGMA table_info(secret_ballot)")
-        columns = {row["name"]: row["type"] for row in rows}
-    else:
+    async def columns(table: str) -> dict[str, str]:
+        if db.is_sqlite():
+            rows = await db.engine().run_ddl(f"PRAGMA table_info({table})")
+            return {row["name"]: row["type"] for row in rows}
         rows = await db.engine().run_ddl(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'secret_ballot'"
+            f"SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '{table}'"
         )
-        columns = {row["column_name"]: row["data_type"] for row in rows}
+        return {row["column_name"]: row["data_type"] for row in rows}
+
     # The leaf's fields (the nonce is random per ballot) and the receipt as id: no member,
     # no timestamp, no sequence.
-    assert set(columns) == {"id", "poll", "choice", "weight", "nonce"}
-    assert "int" not in columns["id"].lower()  # not a sequence
+    ballot = await columns("secret_ballot")
+    assert set(ballot) == {"id", "poll", "choice", "weight", "nonce"}
+    assert "int" not in ballot["id"].lower()  # not a sequence
+    # An open poll's box: one row per poll, its leaves keyed by nonce (no member, no time).
+    assert set(await columns("ballot_box")) == {"id", "poll", "leaves"}
 
 
 async def test_casts_racing_the_close_are_counted_or_refused(demo, make_client):

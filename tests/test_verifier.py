@@ -165,6 +165,31 @@ def test_ballot_removed(bundle: tuple[Path, RecordBuilder], capsys: pytest.Captu
     fails_with(capsys, "poll 2: 4 ballots but 5 participants", directory)
 
 
+def test_secret_ballots_in_casting_order_are_refused(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Secret leaves carry no order but their receipts' (docs/threat-model.md): a bundle that
+    lists them in any other order (the order they were cast, say) fails."""
+    directory, builder = bundle
+    record = load(directory)
+    record["polls"][1]["leaves"].reverse()
+    save(directory, builder, record)
+    fails_with(capsys, "poll 2: ballot 2 is out of receipt order", directory)
+
+
+def test_a_secret_ballot_naming_its_member_is_refused(
+    bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, builder = bundle
+    record = load(directory)
+    leaves = record["polls"][1]["leaves"]
+    leaves[0] = dumps({**json.loads(leaves[0]), "member": "accra"}).decode()
+    resort(record["polls"][1])
+    number = 1 + next(i for i, leaf in enumerate(leaves) if '"member"' in leaf)
+    save(directory, builder, record)
+    fails_with(capsys, f"poll 2: ballot {number} has keys other than choice, nonce, poll, weight", directory)
+
+
 def test_ballot_changed(bundle: tuple[Path, RecordBuilder], capsys: pytest.CaptureFixture[str]) -> None:
     directory, builder = bundle
     record = load(directory)
