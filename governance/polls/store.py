@@ -93,8 +93,12 @@ async def rounds_of(motion_id: int) -> int:
 
 
 async def insert_poll(values: Row) -> int:
+    """A new poll; a secret one gets its (empty) ballot box in the same transaction."""
     rows = await Poll.insert(Poll(**values)).returning(Poll.id)
-    return int(rows[0]["id"])
+    poll_id = int(rows[0]["id"])
+    if values.get("method") == "secret":
+        await BallotBox.insert(BallotBox(poll=poll_id, leaves="{}"))
+    return poll_id
 
 
 async def update_poll(poll_id: int, values: Row) -> None:
@@ -349,19 +353,16 @@ async def first_receipt(poll_id: int, nonce: str, content: str | None = None) ->
 
 _BOX_ADD = {
     "postgres": (
-        "INSERT INTO ballot_box (poll, leaves) "
-        "VALUES ({}, jsonb_build_object({}::text, jsonb_build_array({}::text, {}::int))) "
-        "ON CONFLICT (poll) DO UPDATE SET leaves = ballot_box.leaves || EXCLUDED.leaves "
-        "WHERE NOT jsonb_exists(ballot_box.leaves, {}::text) RETURNING id"
+        "UPDATE ballot_box SET leaves = leaves || jsonb_build_object({}::text, jsonb_build_array({}::text, {}::int)) "
+        "WHERE poll = {} AND NOT jsonb_exists(leaves, {}::text) RETURNING id"
     ),
     "sqlite": (
-        "INSERT INTO ballot_box (poll, leaves) VALUES ({}, json_object({}, json_array({}, {}))) "
-        "ON CONFLICT (poll) DO UPDATE SET leaves = ("
+        "UPDATE ballot_box SET leaves = ("
         " SELECT json_group_object(key, json(value)) FROM ("
         "  SELECT key, value FROM json_each(ballot_box.leaves)"
-        "  UNION ALL SELECT key, value FROM json_each(excluded.leaves)"
+        "  UNION ALL SELECT {}, json_array({}, {})"
         "  ORDER BY key))"  # an aggregate over an ordered subquery takes its rows in that order
-        " WHERE json_type(ballot_box.leaves, '$.\"' || {} || '\"') IS NULL RETURNING id"
+        " WHERE poll = {} AND json_type(leaves, '$.\"' || {} || '\"') IS NULL RETURNING id"
     ),
 }
 _BOX_FIND = {
@@ -383,8 +384,9 @@ def _dialect() -> str:
 
 
 async def _box_add(poll_id: int, nonce: str, content: str, weight: int) -> None:
-    added = await BallotBox.raw(_BOX_ADD[_dialect()], poll_id, nonce, content, weight, nonce)
-    if not added:  # the same nonce twice: the same token, which participation refuses first
+    """One statement: the box (made when the poll opened) rewritten with the new leaf in its place."""
+    added = await BallotBox.raw(_BOX_ADD[_dialect()], nonce, content, weight, poll_id, nonce)
+    if not added:  # the same nonce twice (the same token, which participation refuses first)
         raise Conflict(_("This submission token was already used for another ballot."))
 
 
