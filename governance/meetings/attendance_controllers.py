@@ -611,6 +611,9 @@ def _shared_parts(values: dict[str, Any], facts: dict[str, Any], view: str) -> d
         repr(values.get("my_floor")),
         values.get("can_request_floor"),
         repr(values.get("item_quorum")),
+        # The secret-ballot request forms name the reader's own members (may_ask): without
+        # them here, one tablet's markup (another member's name and form) reached the next.
+        repr(values.get("secret_requests")),
     )
     poll = (
         "poll",
