@@ -77,7 +77,7 @@ async def _open(chair, motion, method="secret"):
     return opened.json()
 
 
-async def _election(make_client, desk, chair, seats: int, candidates: list[str]):
+async def _election(make_client, desk, chair, seats: int, candidates: list[str], method: str = "secret"):
     """An election item (the agenda adopted by a show of hands first), its candidates, a secret poll."""
     item = await chair.send(
         "POST",
@@ -95,7 +95,7 @@ async def _election(make_client, desk, chair, seats: int, candidates: list[str])
     for member in candidates:
         nominated = await chair.send("POST", f"{API}/motions/{motion['id']}/candidates", json={"member": member})
         assert nominated.status_code == 201, nominated.text
-    return await _open(chair, motion)
+    return await _open(chair, motion, method)
 
 
 async def _ids(slugs: list[str]) -> dict[str, int]:
