@@ -18,8 +18,9 @@ never the choice; the change page shows the ballot again, the same for everyone.
 
 Compressing these responses would undo this: gzip or brotli output sizes depend on the
 content, so "OUI" and "ABSTENTION" padded to equal lengths would again compress to different
-sizes. No compression exists today (no CompressionConfig, no proxy compression in the
-deployment docs); whoever adds one must exclude these responses.
+sizes. No compression exists today (the app sets no CompressionConfig; bench/suite.py only
+estimates what gzip would save); whoever adds one, in the app or a reverse proxy, must exclude
+these responses (``/meetings/*/polls/*`` and ``/api/v1/meetings/*/polls/*/ballots``).
 """
 
 from __future__ import annotations
