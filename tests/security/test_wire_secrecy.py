@@ -190,7 +190,13 @@ class Tablet:
 async def _tablet(make_client, poll, member: str, language: str) -> Tablet:
     client = make_client()
     assert (await client.page_login(f"{member}@metropolis.demo")).status_code == 303
+    # The language menu's choice (a cookie): it wins over the account's preference and the
+    # browser's Accept-Language (governance.auth), so each page below is in ``language``.
     client.http.cookies.set(LANGUAGE_COOKIE, language)
+    if language != "en":
+        # The tablet's pages post through htmx (hx-boost): its requests say so. English goes
+        # without, as a browser without scripts would: both paths are compared.
+        client.http.headers.update({"HX-Request": "true", "HX-Boosted": "true"})
     return Tablet(client, poll, member)
 
 
@@ -203,6 +209,7 @@ async def _every_response_weighs_the_same(make_client, poll: dict, choices: list
         # The confirmation page: one tablet asks to confirm every choice (nothing is recorded).
         first = await _tablet(make_client, poll, next(members), language)
         confirms = {repr(c): await first.confirm(c) for c in choices}
+        assert all(f'<html lang="{language}">' in r.text for r in confirms.values()), language
         _same(confirms, f"confirm ({language})")
         skeletons = {_confirm_skeleton(r.text) for r in confirms.values()}
         assert len(skeletons) == 1, f"confirm ({language}): the page differs beyond the choice itself"
