@@ -429,3 +429,37 @@ def test_the_live_events_of_a_cast_are_the_same_whatever_the_choice(server):
     own = {choice: seen[member][choice] for member, choice in casters.items()}
     assert len({tuple(e for e, _d in events) for events in own.values()}) == 1, own
     assert len({tuple(d for _e, d in events) for events in own.values()}) == 1, "a caster's own stream differs"
+
+
+# --- the padding itself, exhaustively over small ballots ----------------------------------------
+
+
+def test_padding_fills_every_choice_to_the_same_width():
+    """Every ballot a poll allows (each subset of at most ``seats`` candidates, blank,
+    abstain), its words and value plus the filler make the same number of bytes, with names
+    that are escaped ("&", "'") or multi-byte ("é", "ü", CJK)."""
+    from itertools import combinations
+
+    from governance.polls import padding
+
+    assert padding.width("Montréal") == 9 and padding.width("Côte d'Ivoire") == len("Côte d&#39;Ivoire".encode())
+    words = {"yes": "SÍ", "no": "NO", "abstain": "ABSTENCIÓN", "blank": "EN BLANCO"}
+    target = padding.motion_target(words, list(words))
+    assert {padding.width(words[o]) + padding.width(o) + len(padding.filler(target, words[o], o)) for o in words} == {
+        target
+    }
+    names = {7: "Rabat", 12: "Montréal", 130: "Brussels-Capital Region", 4: "A & B", 2055: "Zürich", 9: "广州"}
+    for seats in (1, 2, 3):
+        target = padding.election_target(names, seats, words)
+        totals = set()
+        for k in range(1, seats + 1):
+            for marked in combinations(sorted(names), k):
+                label = padding.NAME_SEPARATOR.join(names[c] for c in marked)
+                value = padding.ID_SEPARATOR.join(str(c) for c in marked)
+                totals.add(padding.width(label) + padding.width(value) + len(padding.filler(target, label, value)))
+        for unmarked in ("blank", "abstain"):
+            label = words[unmarked]
+            totals.add(padding.width(label) + padding.width(unmarked) + len(padding.filler(target, label, unmarked)))
+        assert totals == {target}, seats
+    with pytest.raises(ValueError):
+        padding.filler(3, "four")
