@@ -38,6 +38,7 @@ from governance.meetings.attendance_schemas import (
     UndoArrivalIn,
 )
 from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
+from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext, meeting_context, meeting_out, meeting_row
 from governance.vocabulary import label
 from governance.web import page
@@ -75,11 +76,11 @@ def quorum_out(register: attendance.Register) -> QuorumOut:
     )
 
 
-def register_out(register: attendance.Register) -> RegisterOut:
+def register_out(request: Req, register: attendance.Register) -> RegisterOut:
     return RegisterOut(
         quorum=quorum_out(register),
         members=[MemberLineOut(member=line.slug, **_line_fields(line)) for line in register.lines],
-        proxies=[proxy_out(row, register.names) for row in register.proxies],
+        proxies=[proxy_out(request, row, register.names) for row in register.proxies],
     )
 
 
@@ -96,8 +97,22 @@ def _line_fields(line: attendance.MemberLine) -> dict[str, Any]:
     return fields
 
 
-def proxy_out(row: dict[str, Any], names: dict[int, str] | None = None) -> ProxyOut:
+def sees_instructions(context: MeetingContext, person_id: int, row: dict[str, Any]) -> bool:
+    """Voting instructions are between the grantor and the holder (and the secretariat, which
+    records the proxy): "vote in favour of the budget" told to the room would say how a
+    member votes. Other members, observers and the chair (unless grantor, holder or
+    secretariat) get ``None``."""
+    if MeetingRole.secretary in context.roles:
+        return True
+    return any(
+        m["office"] != "observer" and m["member"] in (row["grantor"], row["holder"])
+        for m in context.mandates_for(person_id)
+    )
+
+
+def proxy_out(request: Req, row: dict[str, Any], names: dict[int, str] | None = None) -> ProxyOut:
     names = names or {}
+    context = meeting_of(request)
     missing = attendance.proxy_missing(row)
     return ProxyOut(
         id=row["id"],
@@ -107,7 +122,7 @@ def proxy_out(row: dict[str, Any], names: dict[int, str] | None = None) -> Proxy
         holder_name=row.get("holder_name") or names.get(row["holder"], ""),
         scope=row["scope"],
         items=row["items"],
-        instructions=row["instructions"],
+        instructions=row["instructions"] if sees_instructions(context, principal_of(request).person_id, row) else None,
         accepted=row["accepted_at"] is not None,
         accepted_in_room=bool(row["accepted_in_room"]),
         validated=row["validated_at"] is not None,
@@ -133,7 +148,7 @@ class AttendanceApi(Controller):
 
     @get("/register", summary="Attendance register, proxies and the quorum now")
     async def get_register(self, request: Req) -> RegisterOut:
-        return register_out(await attendance.load_register(meeting_of(request)))
+        return register_out(request, await attendance.load_register(meeting_of(request)))
 
     @post("/arrivals", summary="Register an arrival (the secretariat, or self check-in where allowed)")
     async def arrive(self, request: Req, data: ArrivalIn) -> QuorumOut:
@@ -168,7 +183,7 @@ class AttendanceApi(Controller):
 
     @get("/proxies")
     async def list_proxies(self, request: Req) -> list[ProxyOut]:
-        return [proxy_out(row) for row in await attendance.list_proxies(meeting_of(request))]
+        return [proxy_out(request, row) for row in await attendance.list_proxies(meeting_of(request))]
 
     @post("/proxies", summary="Give a member's proxy to another member")
     async def give_proxy(self, request: Req, data: ProxyIn) -> ProxyOut:
@@ -181,11 +196,11 @@ class AttendanceApi(Controller):
             items=data.items,
             instructions=data.instructions,
         )
-        return proxy_out(row)
+        return proxy_out(request, row)
 
     @post("/proxies/{proxy_id:int}/accept", status_code=200, summary="The holder's representative accepts the proxy")
     async def accept_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
-        return proxy_out(await attendance.accept_proxy(meeting_of(request), principal_of(request), proxy_id))
+        return proxy_out(request, await attendance.accept_proxy(meeting_of(request), principal_of(request), proxy_id))
 
     @post(
         "/proxies/{proxy_id:int}/accept-in-room",
@@ -194,7 +209,7 @@ class AttendanceApi(Controller):
         summary="The secretariat records that the holder, present, accepted the proxy in the room",
     )
     async def accept_in_room(self, request: Req, proxy_id: int) -> ProxyOut:
-        return proxy_out(await attendance.accept_in_room(meeting_of(request), principal_of(request), proxy_id))
+        return proxy_out(request, await attendance.accept_in_room(meeting_of(request), principal_of(request), proxy_id))
 
     @post(
         "/proxies/{proxy_id:int}/confirm",
@@ -202,16 +217,18 @@ class AttendanceApi(Controller):
         summary="The grantor's representative confirms a proxy recorded for it by the secretariat",
     )
     async def confirm_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
-        return proxy_out(await attendance.confirm_proxy(meeting_of(request), principal_of(request), proxy_id))
+        return proxy_out(request, await attendance.confirm_proxy(meeting_of(request), principal_of(request), proxy_id))
 
     @post("/proxies/{proxy_id:int}/validate", status_code=200, guards=[secretary], summary="The secretariat validates")
     async def validate_proxy(self, request: Req, proxy_id: int) -> ProxyOut:
-        return proxy_out(await attendance.validate_proxy(meeting_of(request), principal_of(request), proxy_id))
+        return proxy_out(request, await attendance.validate_proxy(meeting_of(request), principal_of(request), proxy_id))
 
     @post("/proxies/{proxy_id:int}/revoke", status_code=200, summary="Revoke a proxy")
     async def revoke_proxy(self, request: Req, proxy_id: int, data: RevocationIn | None = None) -> ProxyOut:
         reason = data.reason if data else ""
-        return proxy_out(await attendance.revoke_proxy(meeting_of(request), principal_of(request), proxy_id, reason))
+        return proxy_out(
+            request, await attendance.revoke_proxy(meeting_of(request), principal_of(request), proxy_id, reason)
+        )
 
     @post(
         "/second-convocation",
@@ -594,6 +611,9 @@ def _shared_parts(values: dict[str, Any], facts: dict[str, Any], view: str) -> d
         repr(values.get("my_floor")),
         values.get("can_request_floor"),
         repr(values.get("item_quorum")),
+        # The secret-ballot request forms name the reader's own members (may_ask): without
+        # them here, one tablet's markup (another member's name and form) reached the next.
+        repr(values.get("secret_requests")),
     )
     poll = (
         "poll",
@@ -710,9 +730,9 @@ async def _only_match(request: Req, query: str) -> str:
     if not matches:
         message = _("No member matches “{query}”.").format(query=query.strip())
     elif not waiting:
-        message = ngettext(
-            "{names} is already checked in.", "{names} are already checked in.", len(matches)
-        ).format(names=", ".join(line.name for line in matches[:5]))
+        message = ngettext("{names} is already checked in.", "{names} are already checked in.", len(matches)).format(
+            names=", ".join(line.name for line in matches[:5])
+        )
     else:
         message = _("{n} members match “{query}”: {names}. Type more letters, or press Arrived on a row.")
         message = message.format(n=len(waiting), query=query.strip(), names=", ".join(w.name for w in waiting[:6]))

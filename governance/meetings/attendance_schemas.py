@@ -90,7 +90,10 @@ class ProxyOut(BaseModel):
     holder_name: str
     scope: str
     items: str
-    instructions: str
+    instructions: str | None = Field(
+        description="The grantor's voting instructions: only for the grantor's and the holder's representatives "
+        "and the secretariat (None for anyone else)"
+    )
     accepted: bool
     accepted_in_room: bool = Field(description="The secretariat recorded that the holder accepted it in the room")
     validated: bool

@@ -73,7 +73,7 @@ class ProxyFormApi(Controller):
         **FORM_UPLOAD,
     )
     async def attach(self, request: Req, proxy_id: int, data: Upload) -> ProxyOut:
-        return proxy_out(await _attach(request, proxy_id, data))
+        return proxy_out(request, await _attach(request, proxy_id, data))
 
     @get(guards=[secretary], summary="The grantor's signed proxy form")
     async def download(self, request: Req, proxy_id: int) -> Response[Any]:

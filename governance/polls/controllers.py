@@ -22,7 +22,7 @@ from governance.i18n import lazy_gettext as _l
 from governance.meetings.attendance_controllers import page_action, render_meeting_page
 from governance.meetings.guards import meeting_of, participant
 from governance.meetings.services import meeting_out
-from governance.polls import services
+from governance.polls import padding, services
 from governance.polls.guards import casting_vote_holder
 from governance.polls.views import board_view
 from governance.schemas import Slug
@@ -438,9 +438,15 @@ class PollPages(Controller):
         except Exception as exc:
             error = as_domain_error(exc)
             return await render_meeting_page(request, "meetings/meeting.html", message=error.message, status_code=422)
-        if poll["kind"] == "election" and content not in ("blank", "abstain"):
+        # The page weighs the same whatever the choice (governance.polls.padding): the words
+        # and the hidden value of this choice, plus the filler, total the poll's widest pair.
+        if poll["kind"] == "election":
             names = await services.candidate_names(poll)
-            label = ", ".join(names[int(c)] for c in content.split(","))
+            target = padding.election_target(names, poll["seats"], CHOICE_WORDS)
+        else:
+            target = padding.motion_target(CHOICE_WORDS, services.options_of(poll))
+        if poll["kind"] == "election" and content not in ("blank", "abstain"):
+            label = padding.NAME_SEPARATOR.join(names[int(c)] for c in content.split(","))
         else:
             label = str(CHOICE_WORDS[content])
         return page(
@@ -451,6 +457,7 @@ class PollPages(Controller):
             member_name=mine[member]["name"],
             choice=content,
             choice_label=label,
+            padding=padding.filler(target, label, content),
             token=secrets.token_urlsafe(24),
             previous=_one(data, "previous"),
         )
