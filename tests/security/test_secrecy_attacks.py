@@ -239,6 +239,7 @@ async def test_no_storage_order_links_a_secret_ballot_to_its_member(
         }
         truth = {i: by_receipt[receipt] for i, receipt in receipts.items()}
         assert len(set(truth.values())) == VOTERS == len(box)
+        assert box == sorted(box), "the box keeps its leaves sorted by nonce, whatever the casting order"
         scores = Scores(truth)
         # The scoring sees a link where there is one: ballots kept in casting order would score 30.
         cast_order = (await participation_orders(live, poll))["id"]
