@@ -349,7 +349,15 @@ def test_chair_takes_a_motion_with_an_amendment_and_opens_a_secret_poll(room: Ro
     chair.step(BUDGET, "Put to the vote")
     for tablet in tablets.values():  # the motion follows the chair on every tablet
         expect(tablet.agenda.locator("article.motion.voting")).to_be_visible(timeout=LIVE)
+    # Seoul's delegate has scrolled to the bottom of the tablet (after seconding, say).
+    seoul = tablets["seoul"].page
+    seoul.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    assert seoul.evaluate("() => window.scrollY") > 0
     chair.open_poll(BUDGET, "Open a secret ballot")
+    # The vote comes to the member: the ballot in view without a scroll, announced, the focus on it.
+    expect(seoul.locator("form.vote").first).to_be_in_viewport(timeout=LIVE)
+    expect(seoul.locator("#vote-announcer")).to_contain_text("A vote is open", timeout=LIVE)
+    expect(seoul.locator("section.poll h2")).to_be_focused()
     room.axe.check(chair.page, "console")
     size = chair.page.locator("section.poll p.progress").inner_text()
     room.electorate = int(re.search(r"of (\d+)", size).group(1))  # type: ignore[union-attr]
