@@ -87,8 +87,10 @@ def check_manifest(bundle: Bundle, expected_key: str | None) -> dict[str, Any]:
         isinstance(manifest, dict) and manifest.get("format") == "governance-manifest/1",
         "manifest.json: not a governance-manifest/1",
     )
+    assert isinstance(manifest, dict)
     key = manifest.get("key")
     need(isinstance(key, dict) and isinstance(key.get("public_key"), str), "manifest.json: no key")
+    assert isinstance(key, dict)
     try:
         public = base64.b64decode(key["public_key"], validate=True)
         verifier = Ed25519PublicKey.from_public_bytes(public)
@@ -121,6 +123,7 @@ def check_manifest(bundle: Bundle, expected_key: str | None) -> dict[str, Any]:
 def check_files(bundle: Bundle, manifest: dict[str, Any]) -> None:
     files = manifest.get("files")
     need(isinstance(files, dict) and "record.json" in files, "manifest.json: does not list record.json")
+    assert isinstance(files, dict)
     for name, digest in sorted(files.items()):
         need(
             re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name) is not None

@@ -48,6 +48,7 @@ def check_chain(bundle: Bundle, manifest: dict[str, Any]) -> None:
             f"{name}: body keys are not {', '.join(sorted(BODY_KEYS))}",
         )
         need(height == position, f"{name}: found where height {position} belongs (events missing or out of order)")
+        assert isinstance(height, int)
         need(value["parent"] == parent, f"{name}: parent is not the hash of event {position - 1}")
         need(value["meeting"] == meeting, f"{name}: names meeting {value['meeting']!r}, not {meeting!r}")
         need(
@@ -86,4 +87,5 @@ def index_polls(bundle: Bundle) -> None:
                 poll_id in bundle.polls,
                 f"event {event.height}: {event.type} names poll {poll_id!r}, which record.json does not list",
             )
+            assert isinstance(poll_id, int)
             bundle.per_poll[poll_id].by_type.setdefault(event.type, []).append(event)

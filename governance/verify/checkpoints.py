@@ -29,6 +29,7 @@ def check_checkpoints(bundle: Bundle) -> None:
             f"{where}: not signed (the server had no signing key when the poll closed)",
         )
         need(isinstance(text, str), f"{where}: missing from record.json")
+        assert isinstance(text, str)
         need(written.payload.get("note") == text, f"{where}: event {written.height} holds another note")
         need(written.height == closed.height + 1, f"{where}: event {written.height} does not follow poll_closed")
         try:

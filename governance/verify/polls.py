@@ -88,8 +88,8 @@ class PollCheck:
         poll, where = self.poll, self.where
         # The result is read only once the status says the poll was counted: a void poll and a
         # poll still open at the export have none (and no ballots published).
-        for part, kind in (("electorate", list), ("participation", list), ("leaves", list)):
-            need(isinstance(poll.get(part), kind), f"{where}: {part} missing or not a {kind.__name__}")
+        for part, shape in (("electorate", list), ("participation", list), ("leaves", list)):
+            need(isinstance(poll.get(part), shape), f"{where}: {part} missing or not a {shape.__name__}")
         opened = self.events.one("poll_opened", where)
         fixed = self.events.one("electorate_fixed", where)
         assert opened is not None and fixed is not None
@@ -156,6 +156,7 @@ class PollCheck:
             and majority.get("base") in rules.BASES,
             f"{where}: malformed majority {majority!r}",
         )
+        assert isinstance(majority, dict)
         need(poll.get("tie_rule") in rules.TIE_RULES, f"{where}: unknown tie rule {poll.get('tie_rule')!r}")
         need(
             poll.get("method") in ("roll_call", "secret", "show_of_hands", "unanimous_consent"),
@@ -257,7 +258,7 @@ class PollCheck:
                 and is_int(weight),
                 f"{where}: electorate_fixed's voters or members_weight malformed",
             )
-            assert isinstance(weight, int)
+            assert isinstance(voters, list) and isinstance(weight, int)
             return set(voters), weight
         members = self.bundle.members
         for member in fixed["attending"]:
@@ -331,6 +332,7 @@ class PollCheck:
             raise Broken(f"{name} does not parse: {error}") from error
         keys = {"poll", "choice", "weight", "nonce"} | ({"member"} if poll["method"] == "roll_call" else set())
         need(isinstance(ballot, dict) and set(ballot) == keys, f"{name} has keys other than {', '.join(sorted(keys))}")
+        assert isinstance(ballot, dict)
         need(ballot["poll"] == poll["id"], f"{name} is for poll {ballot['poll']}")
         need(is_int(ballot["weight"], 1), f"{name} has no valid weight")
         need(
@@ -454,6 +456,7 @@ class PollCheck:
         recorded, elected = result.get("outcome"), result.get("elected")
         need(recorded == outcome, f"{where}: recorded outcome {recorded!r}, recomputed {outcome!r}")
         need(isinstance(elected, list) and all(is_int(c) for c in elected), f"{where}: malformed elected list")
+        assert isinstance(elected, list)
         if counted.outcome == "tie" and poll["tie_rule"] == "lot":
             drawn = set(elected) - set(counted.elected)
             need(
@@ -484,6 +487,7 @@ class PollCheck:
         need(outcome == "tie_casting_vote", f"{self.where}: a casting vote (event {cast.height}) where none is due")
         choice = cast.payload.get("choice")
         need(isinstance(choice, str) and valid(choice), f"{self.where}: casting vote {choice!r} is not a valid choice")
+        assert isinstance(choice, str)
         office = cast.payload.get("office")
         need(isinstance(office, str) and office != "", f"{self.where}: casting vote by no named office")
         closed = self.events.one("poll_closed", self.where)
