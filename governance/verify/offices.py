@@ -11,6 +11,7 @@ from governance.verify.bundle import Bundle
 
 
 def check_minutes(bundle: Bundle, manifest: dict[str, Any]) -> None:
+    # Imported here: X.509 is loaded only for a bundle that carries minutes.
     from governance.verify import minutes
 
     names = set(manifest.get("files", {}))
