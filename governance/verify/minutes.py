@@ -34,7 +34,7 @@ def _need(condition: bool, message: str) -> None:
         raise MinutesBroken(message)
 
 
-def _raw(public_key: Any) -> bytes:
+def _raw(public_key: Ed25519PublicKey) -> bytes:
     return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -85,6 +85,7 @@ def check(
         # The signatory is the holder the record names for this office (offices_fixed).
         held = holders.get(office)
         _need(isinstance(held, dict), f"{where}: the record names no holder of the office {office}")
+        assert isinstance(held, dict)
         _need(person is not None and person == held.get("person"),
               f"{where}: signed by {name} (person {person}), but the record names {held.get('name')} "
               f"(person {held.get('person')}) as {office}")  # fmt: skip
@@ -98,6 +99,7 @@ def check(
         certificate = chain[0]
         public = certificate.public_key()
         _need(isinstance(public, Ed25519PublicKey), f"{where}: the certificate's key is not Ed25519")
+        assert isinstance(public, Ed25519PublicKey)
         _need(hashlib.sha256(_raw(public)).hexdigest() == entry.get("fingerprint"),
               f"{where}: the certificate is not for key {entry.get('fingerprint')}")  # fmt: skip
         issued = False

@@ -195,6 +195,7 @@ def election_round(
         eligible = [c for c in candidates if needed is not None and votes[c] >= needed]
         rule = f"{majority.describe()} {total} = {needed}"
     eligible.sort(key=lambda c: -votes[c])  # stable: equal votes keep the frozen order
+    tied: list[int]
     if len(eligible) <= seats:
         elected, tied = eligible, []
     elif votes[eligible[seats]] != votes[eligible[seats - 1]]:
