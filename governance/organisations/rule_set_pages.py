@@ -29,6 +29,7 @@ from governance.organisations.backoffice import (
     submit,
 )
 from governance.organisations.guards import organisation_of, secretariat
+from governance.organisations.model import RuleSetRef
 from governance.organisations.schemas import MajorityRuleIn, RuleSetIn
 from governance.vocabulary import DecisionType, MajorityBase, label
 
@@ -103,7 +104,8 @@ def majority_in_words(rule: Mapping[str, Any]) -> str:
 
 async def _rule_set_page(org: Row, body: Row, rule_set: Row, majority_form: FormState | None = None) -> FormPage:
     """One rule set version: its form, then the majority rules (with their own small form)."""
-    url = rule_set_url(org, body, rule_set["version"])
+    version = RuleSetRef.from_row(rule_set)
+    url = rule_set_url(org, body, version.version)
     majority_form = majority_form or FormState(defaults(MajorityRuleIn))
     rows = await services.list_majorities(rule_set)
     majorities = [
@@ -111,7 +113,7 @@ async def _rule_set_page(org: Row, body: Row, rule_set: Row, majority_form: Form
         for row in rows
     ]
     return FormPage(
-        title=_("Rule set version {version}: {title}").format(version=rule_set["version"], title=rule_set["title"]),
+        title=_("Rule set version {version}: {title}").format(version=version.version, title=version.title),
         intro=_(
             "Once a meeting governed by this version has been convened, the version can no longer be changed: "
             "create a new version instead."
@@ -120,7 +122,7 @@ async def _rule_set_page(org: Row, body: Row, rule_set: Row, majority_form: Form
         fieldsets=rule_set_fieldsets(),
         crumbs=body_crumbs(org, body),
         cancel=body_url(org, body),
-        links=[(f"{body_url(org, body)}/rule-sets/new?copy={rule_set['version']}", _("New version from this one"))],
+        links=[(f"{body_url(org, body)}/rule-sets/new?copy={version.version}", _("New version from this one"))],
         template="organisations/rule_set.html",
         context={
             "rule_set_url": url,
