@@ -102,6 +102,11 @@ def majority_in_words(rule: Mapping[str, Any]) -> str:
     return template.format(fraction=fraction, base=base) + f" ({rule['article']})"
 
 
+def _latest(versions: list[Row]) -> int | None:
+    """The newest version number of a body's rule sets (listed newest first), if any."""
+    return RuleSetRef.from_row(versions[0]).version if versions else None
+
+
 async def _rule_set_page(org: Row, body: Row, rule_set: Row, majority_form: FormState | None = None) -> FormPage:
     """One rule set version: its form, then the majority rules (with their own small form)."""
     version = RuleSetRef.from_row(rule_set)
@@ -167,7 +172,7 @@ class RuleSetPages(Controller):
         org = organisation_of(request)
         body = await services.get_body(org, body_slug)
         versions = await services.list_rule_sets(body)
-        latest = versions[0]["version"] if versions else None
+        latest = _latest(versions)
         if copy is not None:
             values = initial(RuleSetIn, await services.get_rule_set(body, copy))
         else:
@@ -184,8 +189,8 @@ class RuleSetPages(Controller):
             data,
             RuleSetIn,
             lambda form: services.create_rule_set(body, form),
-            then=lambda row: rule_set_url(org, body, row["version"]),
-            render=self._rule_set_form(org, body, versions[0]["version"] if versions else None),
+            then=lambda row: rule_set_url(org, body, RuleSetRef.from_row(row).version),
+            render=self._rule_set_form(org, body, _latest(versions)),
         )
 
     @get("/{body_slug:str}/rule-sets/{version:int}")
@@ -204,7 +209,7 @@ class RuleSetPages(Controller):
             data,
             RuleSetIn,
             lambda form: services.update_rule_set(rule_set, form),
-            then=lambda row: rule_set_url(org, body, row["version"]),
+            then=lambda row: rule_set_url(org, body, RuleSetRef.from_row(row).version),
             render=deferred(lambda: _rule_set_page(org, body, rule_set)),
         )
 
