@@ -18,7 +18,7 @@ from governance.accounts.schemas import AccountIn
 from governance.accounts.services import create_person
 from governance.meetings import services as meetings
 from governance.organisations import services
-from governance.organisations.pages import defaults, initial
+from governance.organisations.backoffice import defaults, initial
 from governance.organisations.schemas import RuleSetIn
 
 ADMIN = "admin@platform.org"

@@ -25,6 +25,7 @@ NOT_READERS = {
     "governance/organisations/rules.py",
     "governance/organisations/api.py",
     "governance/organisations/pages.py",
+    "governance/organisations/rule_set_pages.py",
     "governance/formspec.py",
 }
 NOT_READER_DIRS = ("governance/demo/", "templates/organisations/")

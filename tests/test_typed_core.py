@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ("governance.polls.rules", "governance.polls.model", "governance.organisations.statutes")
+PURE = (
+    "governance.polls.rules",
+    "governance.polls.model",
+    "governance.organisations.statutes",
+    "governance.organisations.model",
+    "governance.organisations.rules",
+)
 FORBIDDEN_PACKAGES = ("litestar", "jinja2", "piccolo", "asyncpg", "sqlite3", "uvicorn")
 FORBIDDEN_MODULES = ("governance.db", "governance.web", "governance.errors", "governance.settings", "piccolo_conf")
 

@@ -1,14 +1,18 @@
-"""Cross-field rules for rule sets, majorities and mandates, as plain functions.
+"""Rules for rule sets, majorities, mandates and fees, as plain functions.
 
-Each returns ``{field: sentence}`` for what is wrong (empty when all is well), so the
-same rule serves the API (422 with ``errors``) and the forms (inline messages).
+The cross-field checks return ``{field: sentence}`` for what is wrong (empty when all is
+well), so the same rule serves the API (422 with ``errors``) and the forms (inline messages).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Any
 
 from governance.i18n import gettext as _
+from governance.organisations.model import RuleSetRef
 from governance.organisations.schemas import MajorityRuleIn, MandateIn, RuleSetIn
 from governance.vocabulary import Language, MemberCategory, Office, TieRule
 
@@ -52,7 +56,7 @@ def rule_set_problems(data: RuleSetIn) -> dict[str, str]:
     return problems
 
 
-def normalised_rule_set(data: RuleSetIn) -> dict[str, object]:
+def normalised_rule_set(data: RuleSetIn) -> dict[str, Any]:
     """Column values for a valid rule set (lists stored comma-separated, no spaces)."""
     values = data.model_dump(mode="python")
     for field in ("voting_categories", "minutes_signatories", "languages"):
@@ -72,3 +76,16 @@ def mandate_problems(data: MandateIn) -> dict[str, str]:
     if data.acting_office != Office.president or data.office not in (Office.co_president, Office.vice_president):
         return {"acting_office": _("Only a Co-President or a Vice-President can act as President.")}
     return {}
+
+
+def in_force(version: RuleSetRef, on: dt.date) -> bool:
+    """A rule set version governs the days from its start up to, not including, its end."""
+    return version.effective_from <= on and (version.effective_to is None or version.effective_to > on)
+
+
+def fees_by_member(fees: Iterable[Mapping[str, Any]]) -> dict[int, dict[int, bool]]:
+    """``{member id: {year: paid}}``, the years in order, from ``member_fee`` rows."""
+    by_member: dict[int, dict[int, bool]] = {}
+    for fee in fees:
+        by_member.setdefault(int(fee["member"]), {})[int(fee["year"])] = bool(fee["paid"])
+    return {member: dict(sorted(years.items())) for member, years in by_member.items()}

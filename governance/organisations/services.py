@@ -1,23 +1,25 @@
-"""Organisations, bodies, rule sets, members, seats, people and mandates.
+"""Organisations, bodies, rule sets, members, seats, people and mandates: the use cases.
 
-Services enforce the rules and write in one transaction per action; the database
-constraints are the last word. Pages and the JSON API call these same functions.
+Each use case loads what it needs (``store``), asks the rules (``rules``), then writes in one
+transaction per action; the database constraints are the last word. Pages and the JSON API
+call these same functions.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from governance.accounts import links
 from governance.accounts import services as accounts
 from governance.accounts.schemas import PersonIn
-from governance.accounts.tables import Person
 from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
-from governance.organisations import rules
+from governance.organisations import rules, store
 from governance.organisations.csv_import import parse_members_csv
+from governance.organisations.model import RuleSetRef
 from governance.organisations.schemas import (
     BodyIn,
     ImportReport,
@@ -26,18 +28,6 @@ from governance.organisations.schemas import (
     MemberIn,
     OrganisationIn,
     RuleSetIn,
-)
-from governance.organisations.tables import (
-    Body,
-    DirectoryEntry,
-    MajorityRule,
-    Mandate,
-    Member,
-    MemberFee,
-    Organisation,
-    RuleSet,
-    Seat,
-    Staff,
 )
 from governance.vocabulary import MeetingStatus, label
 
@@ -54,15 +44,12 @@ def _invalid(problems: dict[str, str]) -> None:
 
 async def list_organisations(principal: Principal) -> list[Row]:
     async with reading():
-        query = Organisation.select().order_by(Organisation.short_name)
-        if not principal.is_admin:
-            query = query.where(Organisation.id.is_in(list(principal.staff_of) or [-1]))
-        return await query
+        return await store.organisations(None if principal.is_admin else list(principal.staff_of))
 
 
 async def get_organisation(slug: str) -> Row:
     async with reading():
-        row = await Organisation.select().where(Organisation.slug == slug).first()
+        row = await store.organisation(slug)
     if row is None:
         raise NotFound(_("No such organisation."))
     return row
@@ -70,20 +57,12 @@ async def get_organisation(slug: str) -> Row:
 
 async def create_organisation(data: OrganisationIn) -> Row:
     async with writing():
-        rows = await Organisation.insert(Organisation(**data.model_dump(mode="python"))).returning(
-            *Organisation.all_columns()
-        )
-    return rows[0]
+        return await store.insert_organisation(data.model_dump(mode="python"))
 
 
 async def update_organisation(org: Row, data: OrganisationIn) -> Row:
     async with writing():
-        rows = (
-            await Organisation.update(data.model_dump(mode="python"))
-            .where(Organisation.id == org["id"])
-            .returning(*Organisation.all_columns())
-        )
-    return rows[0]
+        return await store.update_organisation(org["id"], data.model_dump(mode="python"))
 
 
 # --- secretariat staff ------------------------------------------------------------------
@@ -91,33 +70,21 @@ async def update_organisation(org: Row, data: OrganisationIn) -> Row:
 
 async def list_staff(org: Row) -> list[Row]:
     async with reading():
-        return (
-            await Staff.select(
-                Staff.person.as_alias("person"),
-                Staff.person.email.as_alias("person_email"),
-                Staff.person.full_name.as_alias("person_name"),
-            )
-            .where(Staff.organisation == org["id"])
-            .order_by(Staff.person.full_name)
-        )
+        return await store.staff(org["id"])
 
 
 async def add_staff(org: Row, email: str) -> Row:
     person = await _person_by_email(email)
     async with writing():
-        if await Staff.exists().where((Staff.organisation == org["id"]) & (Staff.person == person["id"])):
+        if await store.is_staff(org["id"], person["id"]):
             raise Conflict(_("This person is already on the secretariat."))
-        await Staff.insert(Staff(organisation=org["id"], person=person["id"]))
+        await store.insert_staff(org["id"], person["id"])
     return {"person": person["id"], "person_email": person["email"], "person_name": person["full_name"]}
 
 
 async def remove_staff(org: Row, person_id: int) -> None:
     async with writing():
-        deleted = (
-            await Staff.delete()
-            .where((Staff.organisation == org["id"]) & (Staff.person == person_id))
-            .returning(Staff.id)
-        )
+        deleted = await store.delete_staff(org["id"], person_id)
     if not deleted:
         raise NotFound(_("This person is not on the secretariat."))
 
@@ -127,12 +94,12 @@ async def remove_staff(org: Row, person_id: int) -> None:
 
 async def list_bodies(org: Row) -> list[Row]:
     async with reading():
-        return await Body.select().where(Body.organisation == org["id"]).order_by(Body.name_en)
+        return await store.bodies(org["id"])
 
 
 async def get_body(org: Row, slug: str) -> Row:
     async with reading():
-        row = await Body.select().where((Body.organisation == org["id"]) & (Body.slug == slug)).first()
+        row = await store.body(org["id"], slug)
     if row is None:
         raise NotFound(_("No such body in this organisation."))
     return row
@@ -140,124 +107,81 @@ async def get_body(org: Row, slug: str) -> Row:
 
 async def create_body(org: Row, data: BodyIn) -> Row:
     async with writing():
-        rows = await Body.insert(Body(organisation=org["id"], **data.model_dump(mode="python"))).returning(
-            *Body.all_columns()
-        )
-    return rows[0]
+        return await store.insert_body(org["id"], data.model_dump(mode="python"))
 
 
 async def update_body(body: Row, data: BodyIn) -> Row:
     async with writing():
-        rows = (
-            await Body.update(data.model_dump(mode="python"))
-            .where(Body.id == body["id"])
-            .returning(*Body.all_columns())
-        )
-    return rows[0]
+        return await store.update_body(body["id"], data.model_dump(mode="python"))
 
 
 # --- rule sets ------------------------------------------------------------------------
+# A rule set is passed around as its row (the forms and the API show every column); the
+# use cases decode which version it is once, as a ``RuleSetRef``.
 
 
 async def list_rule_sets(body: Row) -> list[Row]:
     async with reading():
-        return await RuleSet.select().where(RuleSet.body == body["id"]).order_by(RuleSet.version, ascending=False)
+        return await store.rule_sets(body["id"])
 
 
 async def get_rule_set(body: Row, version: int) -> Row:
     async with reading():
-        row = await RuleSet.select().where((RuleSet.body == body["id"]) & (RuleSet.version == version)).first()
+        row = await store.rule_set(body["id"], version)
     if row is None:
         raise NotFound(_("No such rule set version for this body."))
     return row
 
 
-async def _assert_rule_set_editable(rule_set_id: int) -> None:
-    from governance.meetings.tables import Meeting  # meetings depend on organisations, not back
-
-    if await Meeting.exists().where((Meeting.rule_set == rule_set_id) & (Meeting.status != "draft")):
+async def _assert_rule_set_editable(version: RuleSetRef) -> None:
+    if await store.governs_a_convened_meeting(version.id):
         raise Conflict(_("A convened meeting is governed by this version: create a new version instead of editing it."))
 
 
 async def create_rule_set(body: Row, data: RuleSetIn) -> Row:
     _invalid(rules.rule_set_problems(data))
     async with writing():
-        if await RuleSet.exists().where((RuleSet.body == body["id"]) & (RuleSet.version == data.version)):
+        if await store.rule_set_version_exists(body["id"], data.version):
             message = _("This body already has a rule set with this version.")
             raise Conflict(message, fields={"version": message})
-        rows = await RuleSet.insert(RuleSet(body=body["id"], **rules.normalised_rule_set(data))).returning(
-            *RuleSet.all_columns()
-        )
-    return rows[0]
+        return await store.insert_rule_set(body["id"], rules.normalised_rule_set(data))
 
 
 async def update_rule_set(rule_set: Row, data: RuleSetIn) -> Row:
+    version = RuleSetRef.from_row(rule_set)
     _invalid(rules.rule_set_problems(data))
     async with writing():
-        await _assert_rule_set_editable(rule_set["id"])
-        rows = (
-            await RuleSet.update(rules.normalised_rule_set(data))
-            .where(RuleSet.id == rule_set["id"])
-            .returning(*RuleSet.all_columns())
-        )
-    return rows[0]
+        await _assert_rule_set_editable(version)
+        return await store.update_rule_set(version.id, rules.normalised_rule_set(data))
 
 
-async def effective_rule_set(body_id: int, on: Any) -> Row | None:
+async def effective_rule_set(body_id: int, on: dt.date) -> Row | None:
     """The rule set version in force for a body on a date (the latest that covers it)."""
     async with reading():
-        candidates = (
-            await RuleSet.select()
-            .where((RuleSet.body == body_id) & (RuleSet.effective_from <= on))
-            .order_by(RuleSet.effective_from, ascending=False)
-        )
-    for row in candidates:
-        if row["effective_to"] is None or row["effective_to"] > on:
-            return row
-    return None
+        candidates = await store.rule_sets_from(body_id, on)
+    return next((row for row in candidates if rules.in_force(RuleSetRef.from_row(row), on)), None)
 
 
 async def list_majorities(rule_set: Row) -> list[Row]:
+    version = RuleSetRef.from_row(rule_set)
     async with reading():
-        return (
-            await MajorityRule.select()
-            .where(MajorityRule.rule_set == rule_set["id"])
-            .order_by(MajorityRule.decision_type)
-        )
+        return await store.majorities(version.id)
 
 
 async def set_majority(rule_set: Row, data: MajorityRuleIn) -> Row:
     """Create or replace the majority rule for one decision type."""
+    version = RuleSetRef.from_row(rule_set)
     _invalid(rules.majority_problems(data))
-    values = data.model_dump(mode="python")
     async with writing():
-        await _assert_rule_set_editable(rule_set["id"])
-        existing = (
-            await MajorityRule.select(MajorityRule.id)
-            .where((MajorityRule.rule_set == rule_set["id"]) & (MajorityRule.decision_type == values["decision_type"]))
-            .first()
-        )
-        if existing:
-            rows = (
-                await MajorityRule.update(values)
-                .where(MajorityRule.id == existing["id"])
-                .returning(*MajorityRule.all_columns())
-            )
-        else:
-            rows = await MajorityRule.insert(MajorityRule(rule_set=rule_set["id"], **values)).returning(
-                *MajorityRule.all_columns()
-            )
-    return rows[0]
+        await _assert_rule_set_editable(version)
+        return await store.upsert_majority(version.id, data.model_dump(mode="python"))
 
 
 async def delete_majority(rule_set: Row, decision_type: str) -> None:
+    version = RuleSetRef.from_row(rule_set)
     async with writing():
-        await _assert_rule_set_editable(rule_set["id"])
-        deleted = (
-            await MajorityRule.delete()
-            .where((MajorityRule.rule_set == rule_set["id"]) & (MajorityRule.decision_type == decision_type))
-            .returning(MajorityRule.id)
-        )
+        await _assert_rule_set_editable(version)
+        deleted = await store.delete_majority(version.id, decision_type)
     if not deleted:
         raise NotFound(_("This rule set has no majority rule for this decision type."))
 
@@ -267,57 +191,38 @@ async def delete_majority(rule_set: Row, decision_type: str) -> None:
 
 async def list_members(org: Row) -> list[Row]:
     async with reading():
-        members = await Member.select().where(Member.organisation == org["id"]).order_by(Member.name)
-        fees = await MemberFee.select().where(MemberFee.member.organisation == org["id"])
-    by_member: dict[int, dict[int, bool]] = {}
-    for fee in fees:
-        by_member.setdefault(fee["member"], {})[fee["year"]] = fee["paid"]
+        members = await store.members(org["id"])
+        fees = rules.fees_by_member(await store.fees_of_organisation(org["id"]))
     for member in members:
-        member["fees"] = dict(sorted(by_member.get(member["id"], {}).items()))
+        member["fees"] = fees.get(member["id"], {})
     return members
 
 
 async def get_member(org: Row, slug: str) -> Row:
     async with reading():
-        row = await Member.select().where((Member.organisation == org["id"]) & (Member.slug == slug)).first()
+        row = await store.member(org["id"], slug)
         if row is None:
             raise NotFound(_("No such member in this organisation."))
-        fees = await MemberFee.select().where(MemberFee.member == row["id"]).order_by(MemberFee.year)
-    row["fees"] = {fee["year"]: fee["paid"] for fee in fees}
+        fees = rules.fees_by_member(await store.fees_of_member(row["id"]))
+    row["fees"] = fees.get(row["id"], {})
     return row
 
 
 async def create_member(org: Row, data: MemberIn) -> Row:
     async with writing():
-        rows = await Member.insert(Member(organisation=org["id"], **data.model_dump(mode="python"))).returning(
-            *Member.all_columns()
-        )
-    return {**rows[0], "fees": {}}
+        row = await store.insert_member(org["id"], data.model_dump(mode="python"))
+    return {**row, "fees": {}}
 
 
 async def update_member(member: Row, data: MemberIn) -> Row:
     async with writing():
-        rows = (
-            await Member.update(data.model_dump(mode="python"))
-            .where(Member.id == member["id"])
-            .returning(*Member.all_columns())
-        )
-    return {**rows[0], "fees": member.get("fees", {})}
+        row = await store.update_member(member["id"], data.model_dump(mode="python"))
+    return {**row, "fees": member.get("fees", {})}
 
 
 async def set_fee(member: Row, year: int, paid: bool) -> None:
     async with writing():
-        await _upsert_fee(member["id"], year, paid)
-
-
-async def _upsert_fee(member_id: int, year: int, paid: bool) -> None:
-    updated = (
-        await MemberFee.update({MemberFee.paid: paid})
-        .where((MemberFee.member == member_id) & (MemberFee.year == year))
-        .returning(MemberFee.id)
-    )
-    if not updated:
-        await MemberFee.insert(MemberFee(member=member_id, year=year, paid=paid))
+        await store.upsert_fee(member["id"], year, paid)
 
 
 async def import_members(org: Row, raw: bytes | str, body: Row | None = None) -> ImportReport:
@@ -333,61 +238,44 @@ async def import_members(org: Row, raw: bytes | str, body: Row | None = None) ->
         )
     created = updated = seated = 0
     async with writing():
-        existing = {
-            row["slug"]: row["id"]
-            for row in await Member.select(Member.id, Member.slug).where(Member.organisation == org["id"])
-        }
-        seats = set()
-        if body is not None:
-            seats = {row["member"] for row in await Seat.select(Seat.member).where(Seat.body == body["id"])}
+        existing = await store.member_ids_by_slug(org["id"])
+        seats = await store.seated_member_ids(body["id"]) if body is not None else set()
         for member, fees in zip(parsed.members, parsed.fees, strict=True):
             values = member.model_dump(mode="python")
             if member.slug in existing:
                 member_id = existing[member.slug]
-                await Member.update(values).where(Member.id == member_id)
+                await store.overwrite_member(member_id, values)
                 updated += 1
             else:
-                rows = await Member.insert(Member(organisation=org["id"], **values)).returning(Member.id)
-                member_id = rows[0]["id"]
+                member_id = await store.insert_member_id(org["id"], values)
                 created += 1
             for year, paid in fees.items():
-                await _upsert_fee(member_id, year, paid)
+                await store.upsert_fee(member_id, year, paid)
             if body is not None and member_id not in seats:
-                await Seat.insert(Seat(organisation=org["id"], body=body["id"], member=member_id))
+                await store.insert_seat(org["id"], body["id"], member_id)
                 seated += 1
     return ImportReport(created=created, updated=updated, seated=seated)
 
 
 async def list_seats(body: Row) -> list[Row]:
     async with reading():
-        return (
-            await Seat.select(
-                Seat.id,
-                Seat.member.slug.as_alias("member"),
-                Seat.member.name.as_alias("member_name"),
-            )
-            .where(Seat.body == body["id"])
-            .order_by(Seat.member.name)
-        )
+        return await store.seats(body["id"])
 
 
 async def add_seat(org: Row, body: Row, member_slug: str) -> Row:
     member = await get_member(org, member_slug)
     async with writing():
-        if await Seat.exists().where((Seat.body == body["id"]) & (Seat.member == member["id"])):
+        if await store.is_seated(body["id"], member["id"]):
             message = _("This member already has a seat in this body.")
             raise Conflict(message, fields={"member": message})
-        rows = await Seat.insert(Seat(organisation=org["id"], body=body["id"], member=member["id"])).returning(Seat.id)
-    return {"id": rows[0]["id"], "member": member["slug"], "member_name": member["name"]}
+        seat_id = await store.insert_seat(org["id"], body["id"], member["id"])
+    return {"id": seat_id, "member": member["slug"], "member_name": member["name"]}
 
 
 async def remove_seat(org: Row, body: Row, member_slug: str) -> None:
     member = await get_member(org, member_slug)
     async with writing():
-        # Mandates for the seat go with it (ON DELETE CASCADE).
-        deleted = (
-            await Seat.delete().where((Seat.body == body["id"]) & (Seat.member == member["id"])).returning(Seat.id)
-        )
+        deleted = await store.delete_seat(body["id"], member["id"])
     if not deleted:
         raise NotFound(_("This member has no seat in this body."))
 
@@ -398,22 +286,17 @@ async def remove_seat(org: Row, body: Row, member_slug: str) -> None:
 async def list_people(org: Row) -> list[Row]:
     """People in the directory, and everyone holding a mandate or a staff role here."""
     async with reading():
-        directory = await DirectoryEntry.select(DirectoryEntry.person).where(DirectoryEntry.organisation == org["id"])
-        mandated = await Mandate.select(Mandate.person).where(Mandate.body.organisation == org["id"])
-        staff = await Staff.select(Staff.person).where(Staff.organisation == org["id"])
-        ids = {row["person"] for row in directory + mandated + staff}
+        managed = await store.directory_person_ids(org["id"])
+        ids = managed | await store.mandated_person_ids(org["id"]) | await store.staff_person_ids(org["id"])
         if not ids:
             return []
-        people = await Person.select().where(Person.id.is_in(list(ids))).order_by(Person.full_name)
-    managed = {row["person"] for row in directory}
+        people = await store.people(ids)
     return [{**accounts.person_out(p).model_dump(), "managed": p["id"] in managed} for p in people]
 
 
 async def _managed_person(org: Row, person_id: int) -> Row:
     async with reading():
-        listed = await DirectoryEntry.exists().where(
-            (DirectoryEntry.organisation == org["id"]) & (DirectoryEntry.person == person_id)
-        )
+        listed = await store.in_directory(org["id"], person_id)
     if not listed:
         raise NotFound(_("This person is not in this organisation's directory."))
     return await accounts.get_person(person_id)
@@ -427,7 +310,7 @@ async def create_person(org: Row, data: PersonIn) -> Row:
     """A directory entry without an invitation (the demo; people who never sign in)."""
 
     async def list_in_directory(person: Row) -> None:
-        await DirectoryEntry.insert(DirectoryEntry(organisation=org["id"], person=person["id"]))
+        await store.insert_directory_entry(org["id"], person["id"])
 
     return await accounts.create_person(data, then=list_in_directory)
 
@@ -479,32 +362,14 @@ async def _person_by_email(email: str) -> Row:
 # --- mandates -------------------------------------------------------------------------
 
 
-def _mandate_columns() -> tuple[Any, ...]:
-    return (
-        Mandate.id,
-        Mandate.person,
-        Mandate.person.email.as_alias("person_email"),
-        Mandate.person.full_name.as_alias("person_name"),
-        Mandate.member.slug.as_alias("member"),
-        Mandate.member.name.as_alias("member_name"),
-        Mandate.role,
-        Mandate.office,
-        Mandate.acting_office,
-    )
-
-
 async def list_mandates(body: Row) -> list[Row]:
     async with reading():
-        return await Mandate.select(*_mandate_columns()).where(Mandate.body == body["id"]).order_by(Mandate.member.name)
+        return await store.mandates(body["id"])
 
 
 async def get_mandate(body: Row, mandate_id: int) -> Row:
     async with reading():
-        row = (
-            await Mandate.select(*_mandate_columns())
-            .where((Mandate.body == body["id"]) & (Mandate.id == mandate_id))
-            .first()
-        )
+        row = await store.mandate(body["id"], mandate_id)
     if row is None:
         raise NotFound(_("No such mandate in this body."))
     return row
@@ -515,7 +380,7 @@ async def _mandate_values(org: Row, body: Row, data: MandateIn) -> dict[str, Any
     person = await _person_by_email(data.person_email)
     member = await get_member(org, data.member)
     async with reading():
-        seated = await Seat.exists().where((Seat.body == body["id"]) & (Seat.member == member["id"]))
+        seated = await store.is_seated(body["id"], member["id"])
     if not seated:
         message = _("This member has no seat in this body: give it a seat first.")
         raise Invalid(message, fields={"member": message})
@@ -532,14 +397,8 @@ async def _mandate_values(org: Row, body: Row, data: MandateIn) -> dict[str, Any
 async def _no_meeting_in_session(body: Row) -> None:
     """Offices are frozen per meeting (issue 17): while a meeting of the body is convened, open
     or suspended, its mandates do not change; the chair passes only by a logged hand-over."""
-    from governance.meetings.tables import Meeting  # meetings build on organisations
-
     async with reading():
-        meeting = (
-            await Meeting.select(Meeting.slug, Meeting.status)
-            .where((Meeting.body == body["id"]) & Meeting.status.is_in(["convened", "open", "suspended"]))
-            .first()
-        )
+        meeting = await store.meeting_in_session(body["id"])
     if meeting is not None:
         raise Conflict(
             _("Meeting {meeting} of this body is {status}: its mandates cannot change until it closes. "
@@ -552,8 +411,8 @@ async def create_mandate(org: Row, body: Row, data: MandateIn) -> Row:
     values = await _mandate_values(org, body, data)
     await _no_meeting_in_session(body)
     async with writing():
-        rows = await Mandate.insert(Mandate(**values)).returning(Mandate.id)
-    return await get_mandate(body, rows[0]["id"])
+        mandate_id = await store.insert_mandate(values)
+    return await get_mandate(body, mandate_id)
 
 
 async def update_mandate(org: Row, body: Row, mandate_id: int, data: MandateIn) -> Row:
@@ -561,17 +420,13 @@ async def update_mandate(org: Row, body: Row, mandate_id: int, data: MandateIn) 
     values = await _mandate_values(org, body, data)
     await _no_meeting_in_session(body)
     async with writing():
-        await Mandate.update(values).where(Mandate.id == mandate_id)
+        await store.update_mandate(mandate_id, values)
     return await get_mandate(body, mandate_id)
 
 
 async def delete_mandate(body: Row, mandate_id: int) -> None:
     await _no_meeting_in_session(body)
     async with writing():
-        deleted = (
-            await Mandate.delete()
-            .where((Mandate.body == body["id"]) & (Mandate.id == mandate_id))
-            .returning(Mandate.id)
-        )
+        deleted = await store.delete_mandate(body["id"], mandate_id)
     if not deleted:
         raise NotFound(_("No such mandate in this body."))

@@ -1,8 +1,8 @@
 """The statutes a meeting runs under, as one typed, frozen value.
 
 A rule-set row is decoded once, by ``Statutes.from_row``, when a meeting's surroundings are
-loaded: every reader then asks ``context.statutes.tie_rule`` (a ``TieRule``), never
-``rule_set["tie_rule"]`` (a string that a typo turns into ``None``). A new clause is one
+loaded: every reader then asks ``context.statutes.tie_rule`` (a ``TieRule``), never the
+row by the string key ``"tie_rule"`` (which a typo turns into ``None``). A new clause is one
 field here, and the type checker lists its readers. The raw row stays where a form edits it.
 """
 
@@ -52,7 +52,6 @@ class Statutes:
     second_call: Fraction
     second_call_minimum: int
     second_call_article: str
-
 
     tie_rule: TieRule
     casting_vote_office: Office | None

@@ -21,6 +21,7 @@ import re
 import sqlite3
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.sqlite import SQLiteEngine
 
 from governance import db
 
@@ -107,8 +108,9 @@ def _rebuild_sqlite(path: str) -> None:
 
 
 async def _run() -> None:
-    if db.is_sqlite():
-        _rebuild_sqlite(db.engine().connection_kwargs["database"])
+    engine = db.engine()
+    if isinstance(engine, SQLiteEngine):  # what db.is_sqlite() asks, told to the type checker
+        _rebuild_sqlite(engine.connection_kwargs["database"])
         return
     async with db.engine().transaction():
         for statement in POSTGRES:
