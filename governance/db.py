@@ -25,11 +25,12 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.query.methods.select import Select
 
 try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs working.
     import asyncpg
@@ -49,15 +50,20 @@ from governance.sqlite_pool import PooledSQLiteEngine, PooledSQLiteTransaction  
 
 log = logging.getLogger("governance.db")
 
+Dialect = Literal["sqlite", "postgres"]
 
-def make_engine(database_url: str) -> Engine:
-    """Build the Piccolo engine that ``DATABASE_URL`` describes."""
+
+def make_engine(database_url: str, *, log_queries: bool = False, log_responses: bool = False) -> Engine:
+    """Build the Piccolo engine that ``DATABASE_URL`` describes.
+
+    ``log_queries`` / ``log_responses`` are Piccolo's own switches (each query, each response
+    printed); they work on both engines, through our overrides too."""
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         # timeout: how long a connection waits for the file lock before giving up.
-        return PooledSQLiteEngine(path=str(path), timeout=30)
-    return WatchedPostgresEngine(config={"dsn": database_url})
+        return PooledSQLiteEngine(path=str(path), timeout=30, log_queries=log_queries, log_responses=log_responses)
+    return WatchedPostgresEngine(config={"dsn": database_url}, log_queries=log_queries, log_responses=log_responses)
 
 
 # --- engines ----------------------------------------------------------------------------
@@ -96,14 +102,24 @@ class WatchedPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine, telling caches which tables this process writes."""
 
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        # Piccolo's PostgresEngine.run_querystring plus saw_statement(): the compiled SQL is
+        # only known in here (compiling it twice costs a vote burst CPU). A copy: keep it in
+        # step with upstream, which tests/test_db_engine.py pins (query logging included).
         query, query_args = querystring.compile_string(engine_type=self.engine_type)
         saw_statement(query)
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=querystring.__str__())
         current_transaction = self.current_transaction.get()
         if current_transaction:
-            return await current_transaction.connection.fetch(query, *query_args)
-        if in_pool and self.pool:
-            return await self._run_in_pool(query, query_args)
-        return await self._run_in_new_connection(query, query_args)
+            response = await current_transaction.connection.fetch(query, *query_args)
+        elif in_pool and self.pool:
+            response = await self._run_in_pool(query, query_args)
+        else:
+            response = await self._run_in_new_connection(query, query_args)
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
         saw_statement(ddl)
@@ -129,6 +145,35 @@ def engine() -> Engine:
 
 def is_sqlite() -> bool:
     return isinstance(engine(), SQLiteEngine)
+
+
+def dialect() -> Dialect:
+    """Which engine's SQL to run where the text differs (migrations, the ballot box's JSON)."""
+    return "sqlite" if is_sqlite() else "postgres"
+
+
+# --- row locks ------------------------------------------------------------------------
+# PostgreSQL runs writers side by side at read committed: a rule that reads rows and then
+# writes must lock them. SQLite needs no row locks (one writer at a time: ``writing()``),
+# and Piccolo's ``lock_rows()`` raises there.
+
+LockStrength = Literal["UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"]
+SelectQuery = TypeVar("SelectQuery", bound=Select)
+
+
+def lock(query: SelectQuery, strength: LockStrength = "UPDATE") -> SelectQuery:
+    """``query`` ending ``FOR <strength>`` on PostgreSQL (its rows stay locked until the
+    transaction ends); ``query`` itself on SQLite."""
+    if is_sqlite():
+        return query
+    return query.lock_rows(strength)
+
+
+async def take_lock(query: Select, strength: LockStrength = "UPDATE") -> None:
+    """Lock the rows ``query`` selects until the transaction ends, on PostgreSQL. On SQLite
+    nothing runs: the statement would lock nothing and cost a query."""
+    if not is_sqlite():
+        await query.lock_rows(strength)
 
 
 # --- transactions -----------------------------------------------------------------
@@ -288,40 +333,47 @@ class IntegrityViolation(Exception):
 def translate_integrity_error(exc: BaseException) -> IntegrityViolation | None:
     """Return the violation behind a driver exception, or None if it is not one."""
     if isinstance(exc, sqlite3.IntegrityError):
-        message = str(exc)
-        # e.g. "UNIQUE constraint failed: person.email" or "CHECK constraint failed: ck_name"
-        head, _, rest = message.partition(":")
-        rest = rest.strip()
-        if head.startswith("UNIQUE"):
-            parts = [p.strip() for p in rest.split(",")]
-            table = parts[0].split(".")[0] if parts else None
-            columns = tuple(p.split(".")[-1] for p in parts)
-            return IntegrityViolation("unique", table, columns, None)
-        if head.startswith("CHECK"):
-            return IntegrityViolation("check", None, (), rest or None)
-        if head.startswith("FOREIGN KEY"):
-            return IntegrityViolation("foreign_key", None, (), None)
-        if head.startswith("NOT NULL"):
-            table, _, column = rest.partition(".")
-            return IntegrityViolation("not_null", table, (column,), None)
-        return IntegrityViolation("unknown", None, (), None)
+        return _sqlite_violation(str(exc))
     if asyncpg is not None and isinstance(exc, asyncpg.exceptions.IntegrityConstraintViolationError):
-        table = getattr(exc, "table_name", None)
-        constraint = getattr(exc, "constraint_name", None)
-        column = getattr(exc, "column_name", None)
-        detail = getattr(exc, "detail", "") or ""
-        columns: tuple[str, ...] = (column,) if column else ()
-        if detail.startswith("Key (") and ")=" in detail:
-            columns = tuple(c.strip().strip('"') for c in detail[5 : detail.index(")=")].split(","))
-        kinds = {
-            asyncpg.exceptions.UniqueViolationError: "unique",
-            asyncpg.exceptions.ForeignKeyViolationError: "foreign_key",
-            asyncpg.exceptions.CheckViolationError: "check",
-            asyncpg.exceptions.NotNullViolationError: "not_null",
-        }
-        kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "unknown")
-        return IntegrityViolation(kind, table, columns, constraint)
+        return _postgres_violation(exc)
     return None
+
+
+def _sqlite_violation(message: str) -> IntegrityViolation:
+    # e.g. "UNIQUE constraint failed: person.email" or "CHECK constraint failed: ck_name"
+    head, _, rest = message.partition(":")
+    rest = rest.strip()
+    if head.startswith("UNIQUE"):
+        parts = [p.strip() for p in rest.split(",")]
+        table = parts[0].split(".")[0] if parts else None
+        columns = tuple(p.split(".")[-1] for p in parts)
+        return IntegrityViolation("unique", table, columns, None)
+    if head.startswith("CHECK"):
+        return IntegrityViolation("check", None, (), rest or None)
+    if head.startswith("FOREIGN KEY"):
+        return IntegrityViolation("foreign_key", None, (), None)
+    if head.startswith("NOT NULL"):
+        not_null_table, _, column = rest.partition(".")
+        return IntegrityViolation("not_null", not_null_table, (column,), None)
+    return IntegrityViolation("unknown", None, (), None)
+
+
+def _postgres_violation(exc: Any) -> IntegrityViolation:
+    table = getattr(exc, "table_name", None)
+    constraint = getattr(exc, "constraint_name", None)
+    column = getattr(exc, "column_name", None)
+    detail = getattr(exc, "detail", "") or ""
+    columns: tuple[str, ...] = (column,) if column else ()
+    if detail.startswith("Key (") and ")=" in detail:
+        columns = tuple(c.strip().strip('"') for c in detail[5 : detail.index(")=")].split(","))
+    kinds = {
+        asyncpg.exceptions.UniqueViolationError: "unique",
+        asyncpg.exceptions.ForeignKeyViolationError: "foreign_key",
+        asyncpg.exceptions.CheckViolationError: "check",
+        asyncpg.exceptions.NotNullViolationError: "not_null",
+    }
+    kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "unknown")
+    return IntegrityViolation(kind, table, columns, constraint)
 
 
 # --- start-up, shutdown, migrations --------------------------------------------------
@@ -334,7 +386,7 @@ async def start() -> None:
         # WAL lets readers run beside the writer; it persists in the file. Must run
         # outside a transaction.
         await db.run_ddl("PRAGMA journal_mode=WAL")
-    else:
+    elif isinstance(db, PostgresEngine):
         settings = get_settings()
         # Opened up front: a connection opened during a burst costs a TLS negotiation.
         await db.start_connection_pool(
@@ -392,9 +444,9 @@ def run_sql_script(sql: str) -> Any:
     """
 
     async def run() -> None:
-        dialect = _DIALECT["sqlite" if is_sqlite() else "postgres"]
+        words = _DIALECT[dialect()]
         for statement in split_statements(sql):
-            await engine().run_ddl(statement.format(**dialect))
+            await engine().run_ddl(statement.format(**words))
 
     return run
 

@@ -78,12 +78,12 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def _new_connection(self) -> Any:
         import aiosqlite
 
-        connection = aiosqlite.connect(**self.connection_kwargs)
+        opening = aiosqlite.connect(**self.connection_kwargs)
         # Never keep the process alive at exit for an idle pooled connection.
-        thread = getattr(connection, "_thread", None)
+        thread = getattr(opening, "_thread", None)
         if thread is not None:
             thread.daemon = True
-        connection = await connection
+        connection: Any = await opening  # Any: it also carries _governance_path
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
         # Deleted and superseded content is overwritten with zeros, not left in free pages:
