@@ -464,6 +464,8 @@ async def play(seed: int = DEFAULT_SEED, *, with_minutes: bool = True) -> Simula
             return report
         sitting = Sitting(rng=random.Random(seed), report=report)
         meeting = await Meeting.select(Meeting.starts_at).where(Meeting.slug == SLUG).first()
+        if meeting is None:  # already_played() has just found it, in this transaction
+            raise LookupError(f"no meeting {SLUG}")
         # The record reads like the 2012 meeting: arrivals from ten minutes before the opening
         # time, each action a little later than the one before.
         with clock.replaying(meeting["starts_at"] - dt.timedelta(minutes=10), step=dt.timedelta(seconds=20)):

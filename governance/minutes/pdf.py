@@ -243,7 +243,9 @@ def _add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple[float, f
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for name, page, box in boxes:
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(round(v, 2) for v in box))
+            writer,
+            # pyHanko annotates the box as ints; a PDF rectangle holds any numbers, and it writes them as given.
+            fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(round(v, 2) for v in box)),  # type: ignore[arg-type]
         )
     out = io.BytesIO()
     writer.write(out)

@@ -205,7 +205,7 @@ def _migrate_sqlite(path: str) -> None:
 
 async def _run() -> None:
     if db.is_sqlite():
-        _migrate_sqlite(db.engine().connection_kwargs["database"])
+        _migrate_sqlite(db.engine().connection_kwargs["database"])  # type: ignore[attr-defined]  # a SQLiteEngine
         return
     async with db.engine().transaction():
         for statement in db.split_statements(ADD_COLUMNS):
