@@ -23,7 +23,7 @@ from .conftest import ENGINE
 
 # (Piccolo class, method) -> sha256 of inspect.getsource() of Piccolo's own, as of piccolo 1.38.0;
 # with what our copy relies on.
-PINNED = {
+PINNED: dict[tuple[type, str], tuple[str, str]] = {
     (SQLiteEngine, "_run_in_new_connection"): (
         "b1d06d9de80697ec927ce63bd5503c37eb5dd3b34da17fcf79fa3f4e96f25d8d",
         "PooledSQLiteEngine: a pooled connection instead of a new one; no RETURNING fallback (SQLite >= 3.35)",
@@ -50,7 +50,7 @@ PINNED = {
     ),
 }
 
-OURS = {
+OURS: dict[type, type] = {
     PooledSQLiteEngine: SQLiteEngine,
     PooledSQLiteTransaction: SQLiteTransaction,
     db.WatchedPostgresEngine: PostgresEngine,
