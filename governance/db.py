@@ -11,6 +11,9 @@ the same for both. What differs is handled here and only here:
 * PostgreSQL runs with a connection pool opened and closed in the app's lifespan.
 * Integrity errors come from two drivers with no common Piccolo exception; they are
   translated into one :class:`IntegrityViolation` here.
+
+The SQLite connection pool lives in ``governance.sqlite_pool``; what the engines run is
+reported to caches and tests through ``governance.sql_watch``.
 """
 
 from __future__ import annotations
@@ -19,15 +22,15 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import re
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.query.methods.select import Select
 
 try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs working.
     import asyncpg
@@ -35,292 +38,35 @@ except ImportError:  # pragma: no cover
     asyncpg = None  # type: ignore[assignment]
 
 from governance.settings import get_settings
+from governance.sql_watch import (  # noqa: F401 - on_write, recording_statements: used as db.*
+    ALL_TABLES,
+    notify,
+    on_write,
+    recording_statements,
+    saw_statement,
+    written_in_transaction,
+)
+from governance.sqlite_pool import PooledSQLiteEngine, PooledSQLiteTransaction  # noqa: F401
 
 log = logging.getLogger("governance.db")
 
+Dialect = Literal["sqlite", "postgres"]
 
-def make_engine(database_url: str) -> Engine:
-    """Build the Piccolo engine that ``DATABASE_URL`` describes."""
+
+def make_engine(database_url: str, *, log_queries: bool = False, log_responses: bool = False) -> Engine:
+    """Build the Piccolo engine that ``DATABASE_URL`` describes.
+
+    ``log_queries`` / ``log_responses`` are Piccolo's own switches (each query, each response
+    printed); they work on both engines, through our overrides too."""
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         # timeout: how long a connection waits for the file lock before giving up.
-        return PooledSQLiteEngine(path=str(path), timeout=30)
-    return WatchedPostgresEngine(config={"dsn": database_url})
-
-
-# --- writes seen by the engine (for caches) ------------------------------------------
-
-WriteListener = Callable[[str], None]
-_write_listeners: list[WriteListener] = []
-_written_in_transaction: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
-    "written_in_transaction", default=None
-)
-_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
-_READ = re.compile(r"^\s*(?:SELECT\b|PRAGMA\s+\w+\s*$|EXPLAIN\b)", re.IGNORECASE)
-ALL_TABLES = "*"
-
-
-def on_write(listener: WriteListener) -> None:
-    """Call ``listener(table)`` whenever this process writes ``table`` (``"*"``: unknown, any).
-
-    It is called when the statement runs and again when its transaction commits, so a
-    cache that checks a generation number before storing can never keep pre-commit data.
-    """
-    if listener not in _write_listeners:
-        _write_listeners.append(listener)
-
-
-def _notify(table: str) -> None:
-    for listener in _write_listeners:
-        try:
-            listener(table)
-        except Exception:  # pragma: no cover - a cache must never break a write
-            log.exception("write listener failed")
-
-
-_recorders: list[list[str]] = []
-
-
-@contextlib.contextmanager
-def recording_statements() -> Iterator[list[str]]:
-    """Collect the SQL of every statement the app runs meanwhile (tests count queries).
-
-    BEGIN / COMMIT / ROLLBACK are not included: only what the code asks for.
-    """
-    statements: list[str] = []
-    _recorders.append(statements)
-    try:
-        yield statements
-    finally:
-        _recorders.remove(statements)
-
-
-def _saw_statement(sql: str) -> None:
-    for recorder in _recorders:
-        recorder.append(sql)
-    if not _write_listeners:
-        return
-    match = _WRITE.match(sql)
-    if match:
-        table = match.group(1).lower()
-    elif _READ.match(sql):
-        return
-    else:  # DDL, TRUNCATE, a raw statement: assume it could change anything.
-        table = ALL_TABLES
-    _notify(table)
-    written = _written_in_transaction.get()
-    if written is not None:
-        written.add(table)
+        return PooledSQLiteEngine(path=str(path), timeout=30, log_queries=log_queries, log_responses=log_responses)
+    return WatchedPostgresEngine(config={"dsn": database_url}, log_queries=log_queries, log_responses=log_responses)
 
 
 # --- engines ----------------------------------------------------------------------------
-
-
-class _Released(Exception):
-    """Internal: the connection could not be cleaned and was closed instead of pooled."""
-
-
-class PooledSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine with a small pool of long-lived connections.
-
-    Piccolo opens a new connection (and aiosqlite thread) for every transaction and for
-    every query outside one, and runs ``PRAGMA foreign_keys`` before every statement. Here
-    connections are opened once (foreign keys on, busy timeout set) and handed out to
-    one transaction or one autocommit statement at a time; at most ``POOL_SIZE`` exist.
-    A connection that comes back still inside a transaction (a cancelled request) is
-    rolled back, and closed if even that fails. Retargeting ``path`` (tests) drops them.
-
-    With connections kept open, SQLite no longer folds the WAL back into the database
-    file when the last one closes; so whenever the pool falls idle after a write, a
-    passive checkpoint does it (a plain copy of the file is then complete, as before).
-    """
-
-    POOL_SIZE = 6
-
-    def __init__(self, path: str = "piccolo.sqlite", **kwargs: Any) -> None:
-        super().__init__(path=path, **kwargs)
-        self._idle: list[Any] = []
-        self._open: set[Any] = set()
-        self._slots: asyncio.Semaphore | None = None
-        self._dirty = False  # written since the last checkpoint
-        self._truncate_journal = False  # the WAL holds history that must go (a ballot box's)
-
-    # Piccolo's engines use __slots__ but the subclass has a __dict__: fine.
-
-    @property
-    def path(self) -> str:
-        return self.connection_kwargs["database"]
-
-    @path.setter
-    def path(self, value: str) -> None:
-        self.connection_kwargs["database"] = value
-        self._forget_idle()
-        _notify(ALL_TABLES)
-
-    def _forget_idle(self) -> None:
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            self._discard(connection)
-
-    def _discard(self, connection: Any) -> None:
-        self._open.discard(connection)
-        with contextlib.suppress(Exception):
-            connection.stop()  # closes it in its own thread, without waiting
-
-    def reset_pool(self) -> None:
-        """Forget the pool's semaphore and idle connections (a new event loop, a new file)."""
-        self._forget_idle()
-        self._slots = None
-
-    async def close_pool(self) -> None:
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            self._open.discard(connection)
-            with contextlib.suppress(Exception):
-                await connection.close()
-        self._slots = None
-
-    async def _new_connection(self) -> Any:
-        import aiosqlite
-
-        connection = aiosqlite.connect(**self.connection_kwargs)
-        # Never keep the process alive at exit for an idle pooled connection.
-        thread = getattr(connection, "_thread", None)
-        if thread is not None:
-            thread.daemon = True
-        connection = await connection
-        connection.row_factory = dict_factory
-        await connection.execute("PRAGMA foreign_keys = 1")
-        # Deleted and superseded content is overwritten with zeros, not left in free pages:
-        # a secret poll's ballot box is rewritten on every cast (docs/threat-model.md).
-        await connection.execute("PRAGMA secure_delete = ON")
-        connection._governance_path = self.path
-        self._open.add(connection)
-        return connection
-
-    async def acquire(self) -> Any:
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.POOL_SIZE)
-        await self._slots.acquire()
-        try:
-            while self._idle:
-                connection = self._idle.pop()
-                if connection._governance_path == self.path:
-                    return connection
-                self._discard(connection)
-            return await self._new_connection()
-        except BaseException:
-            self._slots.release()
-            raise
-
-    async def release(self, connection: Any) -> None:
-        slots = self._slots
-        try:
-            await asyncio.shield(self._clean(connection))
-        finally:
-            if slots is not None and slots is self._slots:
-                slots.release()
-
-    async def _clean(self, connection: Any) -> None:
-        try:
-            if connection.in_transaction:
-                await connection.execute("ROLLBACK")
-            if connection.in_transaction or connection._governance_path != self.path:
-                raise _Released
-            if (self._dirty or self._truncate_journal) and len(self._open) - len(self._idle) == 1:  # the last one out
-                self._dirty = False
-                if self._truncate_journal:
-                    await self._checkpoint_and_truncate(connection)
-                else:
-                    async with connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
-                        await cursor.fetchall()  # an unfinished statement would hold a read lock
-        except Exception:
-            self._discard(connection)
-            return
-        self._idle.append(connection)
-
-    def truncate_journal_when_idle(self) -> None:
-        """Empty the WAL file at the next moment no connection of this process is in use: it
-        holds every page version written since the last checkpoint, in commit order."""
-        self._truncate_journal = True
-
-    async def _checkpoint_and_truncate(self, connection: Any) -> None:
-        # Nobody else in this process holds a connection; another process (a backup) might
-        # read: wait for it briefly, and try again at the next idle moment if it is still there.
-        await connection.execute("PRAGMA busy_timeout = 1000")
-        try:
-            async with connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                busy = (await cursor.fetchone() or {"busy": 1}).get("busy", 1)
-        finally:
-            await connection.execute(f"PRAGMA busy_timeout = {int(self.connection_kwargs.get('timeout', 30) * 1000)}")
-        self._truncate_journal = bool(busy)
-
-    def _saw(self, query: str) -> None:
-        _saw_statement(query)
-        if not _READ.match(query):
-            self._dirty = True
-
-    async def get_connection(self) -> Any:  # Piccolo's batch(): a connection of its own
-        return await super().get_connection()
-
-    def transaction(
-        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
-    ) -> SQLiteTransaction:
-        return PooledSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
-
-    async def _run_in_new_connection(
-        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
-    ) -> Any:
-        self._saw(query)
-        connection = await self.acquire()
-        try:
-            async with connection.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
-        finally:
-            await self.release(connection)
-
-    async def _run_in_existing_connection(
-        self, connection: Any, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
-    ) -> Any:
-        # Piccolo re-runs "PRAGMA foreign_keys = 1" before every statement; it is set once
-        # per pooled connection (and is a no-op inside a transaction anyway).
-        self._saw(query)
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
-
-
-class PooledSQLiteTransaction(SQLiteTransaction):
-    """A transaction on a pooled connection, returned to the pool instead of closed."""
-
-    async def get_connection(self) -> Any:
-        return await self.engine.acquire()  # type: ignore[attr-defined]
-
-    async def __aenter__(self) -> SQLiteTransaction:
-        if self._parent is not None:
-            return self._parent
-        self.connection = await self.get_connection()
-        try:
-            await self.begin()
-        except BaseException:
-            await self.engine.release(self.connection)  # type: ignore[attr-defined]
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
-
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            self.engine.current_transaction.reset(self.context)
-            await self.engine.release(self.connection)  # type: ignore[attr-defined]
-        return exception is None
 
 
 class PinnedConnection(PostgresTransaction):
@@ -356,17 +102,27 @@ class WatchedPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine, telling caches which tables this process writes."""
 
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        # Piccolo's PostgresEngine.run_querystring plus saw_statement(): the compiled SQL is
+        # only known in here (compiling it twice costs a vote burst CPU). A copy: keep it in
+        # step with upstream, which tests/test_db_engine.py pins (query logging included).
         query, query_args = querystring.compile_string(engine_type=self.engine_type)
-        _saw_statement(query)
+        saw_statement(query)
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=querystring.__str__())
         current_transaction = self.current_transaction.get()
         if current_transaction:
-            return await current_transaction.connection.fetch(query, *query_args)
-        if in_pool and self.pool:
-            return await self._run_in_pool(query, query_args)
-        return await self._run_in_new_connection(query, query_args)
+            response = await current_transaction.connection.fetch(query, *query_args)
+        elif in_pool and self.pool:
+            response = await self._run_in_pool(query, query_args)
+        else:
+            response = await self._run_in_new_connection(query, query_args)
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
-        _saw_statement(ddl)
+        saw_statement(ddl)
         return await super().run_ddl(ddl, in_pool=in_pool)
 
 
@@ -389,6 +145,35 @@ def engine() -> Engine:
 
 def is_sqlite() -> bool:
     return isinstance(engine(), SQLiteEngine)
+
+
+def dialect() -> Dialect:
+    """Which engine's SQL to run where the text differs (migrations, the ballot box's JSON)."""
+    return "sqlite" if is_sqlite() else "postgres"
+
+
+# --- row locks ------------------------------------------------------------------------
+# PostgreSQL runs writers side by side at read committed: a rule that reads rows and then
+# writes must lock them. SQLite needs no row locks (one writer at a time: ``writing()``),
+# and Piccolo's ``lock_rows()`` raises there.
+
+LockStrength = Literal["UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"]
+SelectQuery = TypeVar("SelectQuery", bound=Select)
+
+
+def lock(query: SelectQuery, strength: LockStrength = "UPDATE") -> SelectQuery:
+    """``query`` ending ``FOR <strength>`` on PostgreSQL (its rows stay locked until the
+    transaction ends); ``query`` itself on SQLite."""
+    if is_sqlite():
+        return query
+    return query.lock_rows(strength)
+
+
+async def take_lock(query: Select, strength: LockStrength = "UPDATE") -> None:
+    """Lock the rows ``query`` selects until the transaction ends, on PostgreSQL. On SQLite
+    nothing runs: the statement would lock nothing and cost a query."""
+    if not is_sqlite():
+        await query.lock_rows(strength)
 
 
 # --- transactions -----------------------------------------------------------------
@@ -416,7 +201,7 @@ def reset_write_lock() -> None:
     db = engine()
     if isinstance(db, PooledSQLiteEngine):
         db.reset_pool()
-    _notify(ALL_TABLES)
+    notify(ALL_TABLES)
 
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -475,7 +260,7 @@ async def writing() -> AsyncIterator[None]:
     db = engine()
     token = _in_write.set(True)
     written: set[str] = set()
-    written_token = _written_in_transaction.set(written)
+    written_token = written_in_transaction.set(written)
     callbacks: list[AfterCommit] = []
     callbacks_token = _after_commit.set(callbacks)
     try:
@@ -499,13 +284,13 @@ async def writing() -> AsyncIterator[None]:
             raise violation from exc
         raise
     finally:
-        _written_in_transaction.reset(written_token)
+        written_in_transaction.reset(written_token)
         _after_commit.reset(callbacks_token)
         _in_write.reset(token)
         # Again once committed (or rolled back): a cache filled meanwhile from the
         # snapshot before the commit is dropped.
         for table in written:
-            _notify(table)
+            notify(table)
     for callback in callbacks:  # reached only when the transaction committed
         await callback()
 
@@ -548,40 +333,47 @@ class IntegrityViolation(Exception):
 def translate_integrity_error(exc: BaseException) -> IntegrityViolation | None:
     """Return the violation behind a driver exception, or None if it is not one."""
     if isinstance(exc, sqlite3.IntegrityError):
-        message = str(exc)
-        # e.g. "UNIQUE constraint failed: person.email" or "CHECK constraint failed: ck_name"
-        head, _, rest = message.partition(":")
-        rest = rest.strip()
-        if head.startswith("UNIQUE"):
-            parts = [p.strip() for p in rest.split(",")]
-            table = parts[0].split(".")[0] if parts else None
-            columns = tuple(p.split(".")[-1] for p in parts)
-            return IntegrityViolation("unique", table, columns, None)
-        if head.startswith("CHECK"):
-            return IntegrityViolation("check", None, (), rest or None)
-        if head.startswith("FOREIGN KEY"):
-            return IntegrityViolation("foreign_key", None, (), None)
-        if head.startswith("NOT NULL"):
-            table, _, column = rest.partition(".")
-            return IntegrityViolation("not_null", table, (column,), None)
-        return IntegrityViolation("unknown", None, (), None)
+        return _sqlite_violation(str(exc))
     if asyncpg is not None and isinstance(exc, asyncpg.exceptions.IntegrityConstraintViolationError):
-        table = getattr(exc, "table_name", None)
-        constraint = getattr(exc, "constraint_name", None)
-        column = getattr(exc, "column_name", None)
-        detail = getattr(exc, "detail", "") or ""
-        columns: tuple[str, ...] = (column,) if column else ()
-        if detail.startswith("Key (") and ")=" in detail:
-            columns = tuple(c.strip().strip('"') for c in detail[5 : detail.index(")=")].split(","))
-        kinds = {
-            asyncpg.exceptions.UniqueViolationError: "unique",
-            asyncpg.exceptions.ForeignKeyViolationError: "foreign_key",
-            asyncpg.exceptions.CheckViolationError: "check",
-            asyncpg.exceptions.NotNullViolationError: "not_null",
-        }
-        kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "unknown")
-        return IntegrityViolation(kind, table, columns, constraint)
+        return _postgres_violation(exc)
     return None
+
+
+def _sqlite_violation(message: str) -> IntegrityViolation:
+    # e.g. "UNIQUE constraint failed: person.email" or "CHECK constraint failed: ck_name"
+    head, _, rest = message.partition(":")
+    rest = rest.strip()
+    if head.startswith("UNIQUE"):
+        parts = [p.strip() for p in rest.split(",")]
+        table = parts[0].split(".")[0] if parts else None
+        columns = tuple(p.split(".")[-1] for p in parts)
+        return IntegrityViolation("unique", table, columns, None)
+    if head.startswith("CHECK"):
+        return IntegrityViolation("check", None, (), rest or None)
+    if head.startswith("FOREIGN KEY"):
+        return IntegrityViolation("foreign_key", None, (), None)
+    if head.startswith("NOT NULL"):
+        not_null_table, _, column = rest.partition(".")
+        return IntegrityViolation("not_null", not_null_table, (column,), None)
+    return IntegrityViolation("unknown", None, (), None)
+
+
+def _postgres_violation(exc: Any) -> IntegrityViolation:
+    table = getattr(exc, "table_name", None)
+    constraint = getattr(exc, "constraint_name", None)
+    column = getattr(exc, "column_name", None)
+    detail = getattr(exc, "detail", "") or ""
+    columns: tuple[str, ...] = (column,) if column else ()
+    if detail.startswith("Key (") and ")=" in detail:
+        columns = tuple(c.strip().strip('"') for c in detail[5 : detail.index(")=")].split(","))
+    kinds = {
+        asyncpg.exceptions.UniqueViolationError: "unique",
+        asyncpg.exceptions.ForeignKeyViolationError: "foreign_key",
+        asyncpg.exceptions.CheckViolationError: "check",
+        asyncpg.exceptions.NotNullViolationError: "not_null",
+    }
+    kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "unknown")
+    return IntegrityViolation(kind, table, columns, constraint)
 
 
 # --- start-up, shutdown, migrations --------------------------------------------------
@@ -594,7 +386,7 @@ async def start() -> None:
         # WAL lets readers run beside the writer; it persists in the file. Must run
         # outside a transaction.
         await db.run_ddl("PRAGMA journal_mode=WAL")
-    else:
+    elif isinstance(db, PostgresEngine):
         settings = get_settings()
         # Opened up front: a connection opened during a burst costs a TLS negotiation.
         await db.start_connection_pool(
@@ -652,9 +444,9 @@ def run_sql_script(sql: str) -> Any:
     """
 
     async def run() -> None:
-        dialect = _DIALECT["sqlite" if is_sqlite() else "postgres"]
+        words = _DIALECT[dialect()]
         for statement in split_statements(sql):
-            await engine().run_ddl(statement.format(**dialect))
+            await engine().run_ddl(statement.format(**words))
 
     return run
 

@@ -33,6 +33,7 @@ from governance.organisations.schemas import (
 )
 from governance.organisations.tables import Body, Mandate, Member, Organisation, RuleSet, Staff
 from governance.settings import environment_name, get_settings
+from governance.vocabulary import DecisionType, Language, MandateRole, Office
 
 DEFAULT_PASSWORD = "guangzhou-2012"
 EVENT_SLUG = "metropolis-guangzhou-2012"
@@ -81,7 +82,7 @@ async def _rule_set(body: dict[str, Any], rules: dict[str, Any], majorities: dic
             await orgs.set_majority(
                 rule_set,
                 MajorityRuleIn(
-                    decision_type=decision_type,
+                    decision_type=DecisionType(decision_type),
                     threshold_numerator=num,
                     threshold_denominator=den,
                     strict=strict,
@@ -129,7 +130,7 @@ class _People:
         self.report.accounts.append((email, what))
         person = await accounts.find_person_by_email(email)
         if person is None:
-            person = await orgs.create_person(org, PersonIn(email=email, full_name=name, language="en"))
+            person = await orgs.create_person(org, PersonIn(email=email, full_name=name, language=Language.en))
         elif not self.reset:
             self.report.kept.append(email)
             return person
@@ -163,7 +164,13 @@ async def _mandate(
         await orgs.create_mandate(
             org,
             body,
-            MandateIn(person_email=email, member=member, role=role, office=office, acting_office=acting),
+            MandateIn(
+                person_email=email,
+                member=member,
+                role=MandateRole(role),
+                office=Office(office),
+                acting_office=Office(acting) if acting else None,
+            ),
         )
 
 

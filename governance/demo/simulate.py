@@ -30,6 +30,22 @@ from governance.agenda.schemas import MotionIn
 from governance.agenda.tables import Motion
 from governance.auth import Principal
 from governance.db import reading, writing
+from governance.demo.report import PollResult, Simulation, summary  # noqa: F401 - callers read simulate.summary
+from governance.demo.script import (
+    ABSENT_VOTERS,
+    DEFAULT_SEED,
+    DOMAIN,
+    HOST,
+    OBJECTION_CHANCE,
+    PRESIDENT,
+    RECUSAL_REASON,
+    SECRETARIAT,
+    SLUG,
+    SUPPORT,
+    TELLERS,
+    TEXTS,
+    TREASURER,
+)
 from governance.errors import NotFound
 from governance.meetings import attendance
 from governance.meetings import services as meetings
@@ -40,98 +56,6 @@ from governance.polls import services as polls
 from governance.polls.tables import Poll, PollElector
 
 Row = dict[str, Any]
-
-SLUG = "metropolis-bod-2012"
-DEFAULT_SEED = 2012
-DOMAIN = "metropolis.demo"
-SECRETARIAT = f"secretary@{DOMAIN}"
-PRESIDENT = "paris-idf"  # chairs the Board
-TREASURER = "barcelona"  # moves the budget
-HOST = "guangzhou"  # hosts the meeting and receives a grant under the budget: recused on item 4
-ABSENT_VOTERS = 4  # voting members who stay away; the first gives its proxy
-OBJECTION_CHANCE = 0.2  # that someone objects to approving the minutes by unanimous consent
-TELLERS = "Tellers of the secretariat (demo)"
-RECUSAL_REASON = "Guangzhou hosts the meeting and receives a grant under this budget (demo)"
-
-# What is moved: (French, authoritative; English; Spanish).
-TEXTS = {
-    "agenda": (
-        "Le Conseil adopte l'ordre du jour.",
-        "The Board adopts the agenda.",
-        "El Consejo aprueba el orden del día.",
-    ),
-    "minutes": (
-        "Le procès-verbal de la précédente réunion du Conseil est approuvé.",
-        "The minutes of the previous Board meeting are approved.",
-        "Se aprueba el acta de la anterior reunión del Consejo.",
-    ),
-    "budget": (
-        "Le Conseil approuve le budget 2013 de 3 200 000 euros (démo).",
-        "The Board approves the 2013 budget of EUR 3,200,000 (demo).",
-        "El Consejo aprueba el presupuesto 2013 de 3.200.000 euros (demo).",
-    ),
-    "budget-amendment": (
-        "Le Conseil approuve le budget 2013 de 3 000 000 euros (démo).",
-        "The Board approves the 2013 budget of EUR 3,000,000 (demo).",
-        "El Consejo aprueba el presupuesto 2013 de 3.000.000 euros (demo).",
-    ),
-    "admission": (
-        "Le Conseil admet la Ville de Lisbonne comme membre actif (démo).",
-        "The Board admits the City of Lisbon as an active member (demo).",
-        "El Consejo admite a la Ciudad de Lisboa como miembro activo (demo).",
-    ),
-    "next-meeting": (
-        "Le Conseil tiendra sa prochaine réunion à Montréal en juin 2013 (démo).",
-        "The Board will next meet in Montréal in June 2013 (demo).",
-        "El Consejo celebrará su próxima reunión en Montreal en junio de 2013 (demo).",
-    ),
-}
-
-# How warmly the room receives each motion: each voter says yes with a probability drawn
-# from this range (the rest split between no and abstention).
-SUPPORT = {
-    "agenda": (0.88, 0.98),
-    "minutes": (0.85, 0.97),
-    "budget": (0.70, 0.92),
-    "budget-amendment": (0.55, 0.80),
-    "admission": (0.72, 0.95),
-    "next-meeting": (0.75, 0.95),
-}
-
-
-# --- the report -------------------------------------------------------------------------------
-
-
-@dataclass
-class PollResult:
-    item: str
-    motion: str  # what was put to the vote
-    method: str
-    round: int
-    electorate: int
-    by_proxy: int  # electors whose vote a proxy holder cast
-    yes: int | None
-    no: int | None
-    abstain: int | None
-    outcome: str
-    arithmetic: str
-    decision: str | None  # the decision number, when the poll adopted a main motion
-
-
-@dataclass
-class Simulation:
-    seed: int
-    played: bool = False
-    message: str = ""
-    arrivals: list[str] = field(default_factory=list)  # member names, in order of arrival
-    absent: list[str] = field(default_factory=list)
-    proxy: str | None = None
-    quorum: str = ""
-    recusals: list[str] = field(default_factory=list)
-    polls: list[PollResult] = field(default_factory=list)
-    decisions: list[str] = field(default_factory=list)  # "BoD-2012-01 (item 1): text"
-    minutes: list[str] = field(default_factory=list)  # how the minutes went, line by line
-    seconds: float = 0.0
 
 
 @dataclass
@@ -540,6 +464,8 @@ async def play(seed: int = DEFAULT_SEED, *, with_minutes: bool = True) -> Simula
             return report
         sitting = Sitting(rng=random.Random(seed), report=report)
         meeting = await Meeting.select(Meeting.starts_at).where(Meeting.slug == SLUG).first()
+        if meeting is None:  # already_played() has just found it, in this transaction
+            raise LookupError(f"no meeting {SLUG}")
         # The record reads like the 2012 meeting: arrivals from ten minutes before the opening
         # time, each action a little later than the one before.
         with clock.replaying(meeting["starts_at"] - dt.timedelta(minutes=10), step=dt.timedelta(seconds=20)):
@@ -602,31 +528,3 @@ async def take_the_minutes(sitting: Sitting) -> None:
         f"Demo signing passphrases: {president.email} '{SIGNING_PASSPHRASES[PRESIDENT]}', "
         f"{secretary.email} '{SIGNING_PASSPHRASES['secretariat']}'.",
     ]
-
-
-def summary(report: Simulation) -> list[str]:
-    """The report as lines for the terminal."""
-    if not report.played:
-        return [report.message]
-    lines = [f"Simulated the Board meeting {SLUG} (seed {report.seed}), in {report.seconds:.1f} s."]
-    lines.append(f"Arrivals ({len(report.arrivals)}): {', '.join(report.arrivals)}")
-    lines.append(f"Absent ({len(report.absent)}): {', '.join(report.absent)}")
-    lines.append(f"Proxy: {report.proxy}")
-    lines.append(f"Quorum: {report.quorum}")
-    for recusal in report.recusals:
-        lines.append(f"Recusal: {recusal}")
-    lines.append(f"Polls ({len(report.polls)}):")
-    for poll in report.polls:
-        method = poll.method.replace("_", " ")
-        decision = f" -> {poll.decision}" if poll.decision else ""
-        proxy = f", {poll.by_proxy} by proxy" if poll.by_proxy else ""
-        lines.append(
-            f"  item {poll.item}, {poll.motion} (round {poll.round}, {method}, {poll.electorate} electors{proxy}): "
-            f"{poll.outcome.upper()}{decision}"
-        )
-        lines.append(f"      {poll.arithmetic}")
-    lines.append(f"Decisions ({len(report.decisions)}):")
-    lines.extend(f"  {decision}" for decision in report.decisions)
-    lines.append("The meeting is closed.")
-    lines.extend(report.minutes)
-    return lines

@@ -362,7 +362,12 @@ def check_pdf_offline(content: bytes, expected_key: str | None = None) -> Report
         record = json.loads(embedded.get("record.json", b"{}"))
     except ValueError:
         record = {}
-    keys = {k.get("fingerprint"): k.get("public_key") for k in record.get("keys", []) if isinstance(k, dict)}
+    # From the file itself: entries without a string fingerprint and key cannot match anything.
+    keys: dict[str, str] = {
+        k["fingerprint"]: k["public_key"]
+        for k in record.get("keys", [])
+        if isinstance(k, dict) and isinstance(k.get("fingerprint"), str) and isinstance(k.get("public_key"), str)
+    }
     if expected_key is not None:
         keys = {fp: key for fp, key in keys.items() if fp == expected_key.strip().lower()}
         if not keys:

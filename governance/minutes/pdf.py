@@ -25,10 +25,10 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from governance.minutes.certificates import as_utc, asn1_certs, issue_certificate, organisation_certificate
 
 __all__ = [
     "PdfInvalid",
@@ -53,13 +53,6 @@ ATTACHMENT_RELATIONSHIP = "Data"
 #: PDF/A levels that allow embedded files of any type: PDF/A-3b (on PDF 1.7, the default) and
 #: PDF/A-4f (on PDF 2.0, the base that ISO/TS 32002 -- EdDSA in PDF signatures -- extends).
 PDF_VARIANTS = frozenset({"pdf/a-3b", "pdf/a-4f"})
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """An aware UTC datetime (naive input is taken to be UTC already)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
 
 
 # The user-agent stylesheet for our own print documents: the rules of WeasyPrint's HTML5
@@ -183,13 +176,13 @@ def render_pdf(
     if len({name for name, _, _ in attachments}) != len(attachments):
         raise ValueError("attachment file names must be unique")
     # WeasyPrint formats attachment dates as naive UTC; without ``created`` they are removed below.
-    stamp = _utc(created or dt.datetime(1970, 1, 1)).replace(tzinfo=None)
+    stamp = as_utc(created or dt.datetime(1970, 1, 1)).replace(tzinfo=None)
     document = _print_html_class()(string=html, base_url=base_url).render()
     metadata = document.metadata
     metadata.title = title
     metadata.lang = language
     metadata.generator = None
-    metadata.created = metadata.modified = _utc(created).strftime("%Y-%m-%dT%H:%M:%SZ") if created else None
+    metadata.created = metadata.modified = as_utc(created).strftime("%Y-%m-%dT%H:%M:%SZ") if created else None
     metadata.attachments = [
         Attachment(
             string=content,
@@ -250,7 +243,9 @@ def _add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple[float, f
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for name, page, box in boxes:
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(round(v, 2) for v in box))
+            writer,
+            # pyHanko annotates the box as ints; a PDF rectangle holds any numbers, and it writes them as given.
+            fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(round(v, 2) for v in box)),  # type: ignore[arg-type]
         )
     out = io.BytesIO()
     writer.write(out)
@@ -301,120 +296,6 @@ def _field_size(reader: Any, field_name: str) -> tuple[float, float] | None:
     return None
 
 
-# --------------------------------------------------------------------------- certificates
-
-
-def _org_name(org_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, org_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name)])
-
-
-def _validity(not_before: dt.datetime | None, valid_days: int) -> tuple[dt.datetime, dt.datetime]:
-    start = _utc(not_before) if not_before else dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
-    return start, start + dt.timedelta(days=valid_days)
-
-
-def organisation_certificate(
-    org_key: Ed25519PrivateKey,
-    org_name: str,
-    *,
-    valid_days: int = 7300,
-    not_before: dt.datetime | None = None,
-) -> bytes:
-    """Self-signed CA certificate (PEM) for the organisation's Ed25519 key.
-
-    Subject and issuer: ``CN=<org_name>, O=<org_name>``; basicConstraints CA (path length 0:
-    it certifies signatories only); keyUsage keyCertSign + cRLSign.
-    """
-    name = _org_name(org_name)
-    public_key = org_key.public_key()
-    start, end = _validity(not_before, valid_days)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-        .sign(org_key, algorithm=None)
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def issue_certificate(
-    issuer_key: Ed25519PrivateKey,
-    issuer_name: str,
-    subject_public_key: Ed25519PublicKey,
-    subject_name: str,
-    *,
-    office: str,
-    valid_days: int = 3650,
-    not_before: dt.datetime | None = None,
-) -> bytes:
-    """Certificate (PEM) for a signatory's Ed25519 key, issued by the organisation's CA.
-
-    ``issuer_name`` is the organisation name given to :func:`organisation_certificate` (the issuer
-    DN must match the CA's subject). Subject: ``CN=<person>, title=<office>, OU=<office>,
-    O=<organisation>``; not a CA; keyUsage digitalSignature + nonRepudiation (critical).
-    """
-    start, end = _validity(not_before, valid_days)
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, subject_name),
-        x509.NameAttribute(NameOID.TITLE, office),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, office),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, issuer_name),
-    ])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(_org_name(issuer_name))
-        .public_key(subject_public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(subject_public_key), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-        )
-        .sign(issuer_key, algorithm=None)
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _asn1_certs(pems: Iterable[bytes]) -> list[Any]:
-    from asn1crypto import pem as asn1_pem
-    from asn1crypto import x509 as asn1_x509
-
-    certs = []
-    for blob in pems:
-        if asn1_pem.detect(blob):
-            for _, _, der in asn1_pem.unarmor(blob, multiple=True):
-                certs.append(asn1_x509.Certificate.load(der))
-        else:
-            certs.append(asn1_x509.Certificate.load(blob))
-    return certs
-
-
 # --------------------------------------------------------------------------- signing
 
 
@@ -449,7 +330,7 @@ def sign_pdf(
 
     if not isinstance(key, Ed25519PrivateKey):
         raise TypeError("sign_pdf expects an Ed25519 private key")
-    (signing_cert,) = _asn1_certs([certificate_pem])
+    (signing_cert,) = asn1_certs([certificate_pem])
     if signing_cert.public_key.dump() != key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     ):
@@ -461,7 +342,7 @@ def sign_pdf(
     signer = signers.SimpleSigner(
         signing_cert=signing_cert,
         signing_key=signing_key,
-        cert_registry=SimpleCertificateStore.from_certs(_asn1_certs(chain_pem)),
+        cert_registry=SimpleCertificateStore.from_certs(asn1_certs(chain_pem)),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -568,7 +449,7 @@ def verify_pdf(
         embedded = list(reader.embedded_regular_signatures)
     except Exception as exc:
         raise PdfInvalid(f"the signatures in this PDF cannot be read: {exc}") from exc
-    roots = _asn1_certs(trusted_roots_pem)
+    roots = asn1_certs(trusted_roots_pem)
     results = []
     for sig in embedded:
         context = ValidationContext(

@@ -324,6 +324,8 @@ async def set_passphrase(principal: Principal, passphrase: str, organisation_slu
         # also makes its own CA certificate): what the PDF's PAdES signatures chain up to.
         async with reading():
             org = await Organisation.select(Organisation.name_en).where(Organisation.slug == organisation_slug).first()
+        if org is None:  # keys.signer() has just found it
+            raise LookupError(f"no organisation {organisation_slug}")
         authority = pdf.organisation_certificate(organisation.private_key, org["name_en"])
         issued = pdf.issue_certificate(
             organisation.private_key, org["name_en"], private.public_key(), principal.full_name,

@@ -79,7 +79,7 @@ async def minutes_panel(context: MeetingContext, principal: Principal) -> Row:
         "is_chair": MeetingRole.chair in roles,
         "can_comment": bool(COMMENTERS & roles),
         "can_draft": is_secretary and status in (None, "draft", "signed", "published"),
-        "editor": _editor_items(services.content_of(latest)) if is_secretary and status == "draft" else None,
+        "editor": _editor_items(services.content_of(latest)) if is_secretary and status == "draft" and latest else None,
         "commented": commented,
         "comments": await services.comments(context, commented["version"]) if commented else [],
         "signatory_offices": offices,

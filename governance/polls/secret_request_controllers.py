@@ -75,10 +75,12 @@ class SecretBallotRequestPages(Controller):
 
     @post("/", guards=[representative])
     async def make_request(self, request: Req, motion_id: int, data: Form) -> Template | Redirect:
-        return await page_action(
+        page = await page_action(
             request,
             data,
             lambda: secret_requests.request(
                 meeting_of(request), principal_of(request), motion_id, data.get("member", "")
             ),
         )
+        assert page is not None  # page_action returns None only with refuse_only=True
+        return page

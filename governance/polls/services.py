@@ -131,7 +131,7 @@ async def open_poll(
         majority = await store.majority_rule(statutes.id, motion["decision_type"])
         if majority is None:
             raise Conflict(_("The rule set has no majority rule for this kind of decision."))
-        seats, standing = 1, []
+        seats, standing = 1, list[int]()
         if election:
             standing, seats = await candidates_standing(motion)
             rules.check_contested(statutes, standing, seats)

@@ -52,9 +52,8 @@ def nonce_for(poll_id: int, token: str) -> str:
 # --- polls ----------------------------------------------------------------------------------
 
 
-async def lock_poll(poll_id: int, strength: str) -> None:
-    if not db.is_sqlite():
-        await Poll.select(Poll.id).where(Poll.id == poll_id).lock_rows(strength)  # type: ignore[arg-type]
+async def lock_poll(poll_id: int, strength: db.LockStrength) -> None:
+    await db.take_lock(Poll.select(Poll.id).where(Poll.id == poll_id), strength)
 
 
 async def poll(meeting_id: int, poll_id: int) -> Row | None:
@@ -83,9 +82,7 @@ async def poll_for_cast(meeting_id: int, poll_id: int) -> Row | None:
     """The poll as casting reads it, locked FOR SHARE on PostgreSQL (casts run side by side;
     a close waits for them)."""
     query = Poll.select(*CAST_POLL_COLUMNS).where((Poll.id == poll_id) & (Poll.meeting == meeting_id))
-    if not db.is_sqlite():
-        query = query.lock_rows("SHARE")  # type: ignore[arg-type]
-    return await query.first()
+    return await db.lock(query, "SHARE").first()
 
 
 async def rounds_of(motion_id: int) -> int:
@@ -379,20 +376,16 @@ _BOX_LEAVES = {
 }
 
 
-def _dialect() -> str:
-    return "sqlite" if db.is_sqlite() else "postgres"
-
-
 async def _box_add(poll_id: int, nonce: str, content: str, weight: int) -> None:
     """One statement: the box (made when the poll opened) rewritten with the new leaf in its place."""
-    added = await BallotBox.raw(_BOX_ADD[_dialect()], nonce, content, weight, poll_id, nonce)
+    added = await BallotBox.raw(_BOX_ADD[db.dialect()], nonce, content, weight, poll_id, nonce)
     if not added:  # the same nonce twice (the same token, which participation refuses first)
         raise Conflict(_("This submission token was already used for another ballot."))
 
 
 async def _secret_ballot(poll_id: int, nonce: str) -> Row | None:
     """The secret ballot with this nonce (choice, weight): in the box while the poll is open, else a row."""
-    found = await BallotBox.raw(_BOX_FIND[_dialect()], nonce, poll_id)
+    found = await BallotBox.raw(_BOX_FIND[db.dialect()], nonce, poll_id)
     if found and found[0]["leaf"] is not None:
         choice, weight = json.loads(found[0]["leaf"])
         return {"choice": choice, "weight": weight}
@@ -405,7 +398,7 @@ async def _secret_ballot(poll_id: int, nonce: str) -> Row | None:
 
 async def box_leaves(poll_id: int) -> dict[str, list[Any]]:
     """The open box's leaves as stored: nonce -> [choice, weight], in the stored (nonce) order."""
-    rows = await BallotBox.raw(_BOX_LEAVES[_dialect()], poll_id)
+    rows = await BallotBox.raw(_BOX_LEAVES[db.dialect()], poll_id)
     return json.loads(rows[0]["leaves"]) if rows else {}
 
 
@@ -454,7 +447,7 @@ async def remove_secret_ballot(poll_id: int, nonce: str) -> list[Row]:
     found = await _secret_ballot(poll_id, nonce)
     if found is None:
         return []
-    await BallotBox.raw(_BOX_REMOVE[_dialect()], nonce, poll_id)
+    await BallotBox.raw(_BOX_REMOVE[db.dialect()], nonce, poll_id)
     return [{"weight": found["weight"]}]
 
 
@@ -511,6 +504,8 @@ async def elector_weight(poll_id: int, member_id: int) -> int:
         .where((PollElector.poll == poll_id) & (PollElector.member == member_id))
         .first()
     )
+    if row is None:
+        raise LookupError(f"member {member_id} is no elector of poll {poll_id}")
     return int(row["weight"])
 
 

@@ -31,10 +31,9 @@ async def append(
     at = at or clock.now()
     # Plain JSON values only: anything else (a date, a Decimal) is written as its string.
     plain = json.loads(json.dumps(payload, default=str))
-    query = Meeting.select(Meeting.slug).where(Meeting.id == meeting_id)
-    if not db.is_sqlite():
-        query = query.lock_rows("UPDATE")  # type: ignore[arg-type]
-    meeting = await query.first()
+    meeting = await db.lock(Meeting.select(Meeting.slug).where(Meeting.id == meeting_id), "UPDATE").first()
+    if meeting is None:
+        raise LookupError(f"no meeting {meeting_id} to log an event of")
     last = (
         await MeetingEvent.select(MeetingEvent.height, MeetingEvent.hash)
         .where(MeetingEvent.meeting == meeting_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.sqlite import SQLiteEngine
 
 from governance import db
 
@@ -204,8 +205,9 @@ def _migrate_sqlite(path: str) -> None:
 
 
 async def _run() -> None:
-    if db.is_sqlite():
-        _migrate_sqlite(db.engine().connection_kwargs["database"])
+    engine = db.engine()
+    if isinstance(engine, SQLiteEngine):  # what db.is_sqlite() asks, told to the type checker
+        _migrate_sqlite(engine.connection_kwargs["database"])
         return
     async with db.engine().transaction():
         for statement in db.split_statements(ADD_COLUMNS):
