@@ -5,6 +5,8 @@
   module is loaded count; imports inside functions (a way to break a cycle at load time, not
   the dependency) are listed beside the answer, not counted.
 - No module grows past 600 lines (frozen migrations aside): past that, it holds several things.
+- No test module imports another test module or a conftest: shared helpers live in
+  ``tests/support/`` or are fixtures.
 
 Run as a script for the report: ``python tests/test_architecture.py``.
 """
@@ -222,6 +224,22 @@ def test_the_import_walk_sees_relative_and_package_imports() -> None:
     edges = imports()
     assert any(e.source == "governance.polls.services" and e.target == "governance.db" for e in edges)
     assert any(unit(e.target) == "governance.polls" and e.source.startswith("governance.polls.") for e in edges)
+
+
+def test_no_test_module_imports_another_or_a_conftest() -> None:
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or "", *(alias.name for alias in node.names)]
+            last = {name.rpartition(".")[2] for name in names}
+            if any(n.startswith("test_") or n == "conftest" for n in last):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, "imports of test modules or conftest (use tests/support/): " + ", ".join(offenders)
 
 
 if __name__ == "__main__":
