@@ -17,10 +17,8 @@ from typing import Any
 
 import pytest
 
-ENGINE = os.environ.get("GOVERNANCE_TEST_DATABASE", "sqlite")
-PG_ADMIN_DSN = os.environ.get("GOVERNANCE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-# One database per test run, so that two runs on one machine never collide.
-PG_TEST_DB = f"governance_test_{os.getpid()}"
+from tests.support.client import Client
+from tests.support.database import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
 
 # Settings are read once: fix the environment before anything imports governance.
 _TMP = Path(tempfile.mkdtemp(prefix="governance-tests-"))
@@ -32,13 +30,10 @@ if ENGINE == "postgres":
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'template.sqlite3'}"
 
-import httpx  # noqa: E402
-
 from governance import db  # noqa: E402
 from governance.app import create_app  # noqa: E402
 from governance.settings import get_settings  # noqa: E402
 
-DEMO_PASSWORD = "guangzhou-2012"
 TEMPLATE = _TMP / "template.sqlite3"
 DEMO_TEMPLATE = _TMP / "demo-template.sqlite3"
 # The browser suite (tests/browser) is its own pytest run against a live server: see the Makefile.
@@ -53,19 +48,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
-
-
-async def recreate_pg_database(name: str = PG_TEST_DB, create: bool = True) -> None:
-    """Drop a test database (forcing connections off) and, unless told not to, create it empty."""
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        if create:
-            await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
 
 
 async def _truncate_pg() -> None:
@@ -139,49 +121,6 @@ def app() -> Any:
     # The database is started by the session fixture; the test client does not run
     # the lifespan (it would close the PostgreSQL pool between tests).
     return create_app()
-
-
-class Client:
-    """A browser-like or API client: cookies kept, CSRF handled, sign-in helpers."""
-
-    def __init__(self, app: Any) -> None:
-        # httpx's ASGI transport runs the app in the test's own event loop; Litestar's
-        # AsyncTestClient uses a blocking portal (another loop), which breaks the
-        # asyncpg pool that belongs to this one.
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)), base_url="http://testserver.local"
-        )
-
-    @property
-    def csrf(self) -> str:
-        return self.http.cookies.get("csrftoken", "")
-
-    async def ensure_csrf(self) -> str:
-        if not self.csrf:
-            await self.http.get("/login")
-        return self.csrf
-
-    async def api_login(self, email: str, password: str = DEMO_PASSWORD) -> Any:
-        return await self.http.post("/api/v1/auth/login", json={"email": email, "password": password})
-
-    async def page_login(self, email: str, password: str = DEMO_PASSWORD) -> Any:
-        token = await self.ensure_csrf()
-        return await self.http.post(
-            "/login", data={"email": email, "password": password, "_csrf_token": token}, follow_redirects=False
-        )
-
-    async def get(self, url: str, **kwargs: Any) -> Any:
-        return await self.http.get(url, **kwargs)
-
-    async def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        token = await self.ensure_csrf()
-        return await self.http.post(url, data={**(data or {}), "_csrf_token": token}, **kwargs)
-
-    async def send(self, method: str, url: str, json: Any = None, **kwargs: Any) -> Any:
-        """An API call with the CSRF header (unsafe methods)."""
-        token = await self.ensure_csrf()
-        headers = {"x-csrftoken": token, **kwargs.pop("headers", {})}
-        return await self.http.request(method, url, json=json, headers=headers, **kwargs)
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import argon2
 
 from governance.accounts import passwords, sessions
 from governance.accounts.tables import AuthSession, LoginFailure, Person
-
-from .conftest import DEMO_PASSWORD
+from tests.support.database import DEMO_PASSWORD
 
 REP = "guangzhou@metropolis.demo"
 
@@ -171,8 +170,7 @@ async def test_login_is_throttled_per_client(demo, client):
 async def test_throttle_holds_across_app_instances(demo, make_client):
     # Two app objects stand for two workers: they share nothing but the database.
     from governance.app import create_app
-
-    from .conftest import Client
+    from tests.support.client import Client
 
     first, second = make_client(), Client(create_app())
     for _ in range(3):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from governance.agenda.tables import AgendaItem, Motion, MotionText
 from governance.meetings.tables import Meeting
-from tests.test_polls import VOTERS
+from tests.support.polls import VOTERS
 
 SLUG = "metropolis-bod-2012"
 API = f"/api/v1/meetings/{SLUG}"

@@ -11,8 +11,11 @@ import re
 
 from governance.polls.tables import Poll
 from governance.record import canonical, keys
-from tests.test_poll_methods import _cast, _motion, _open, _sitting
-from tests.test_polls import API, SLUG, voter
+from tests.support.polls import API, SLUG, voter
+from tests.support.polls import cast_ballot as _cast
+from tests.support.polls import move_motion as _motion
+from tests.support.polls import open_poll as _open
+from tests.support.polls import open_sitting as _sitting
 
 BOARD_CODE = re.compile(r'<code class="code">([A-Z2-7]{5}-[A-Z2-7]{5})</code>')
 FOUND = "Your ballot is on the board and was counted."

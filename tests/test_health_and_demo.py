@@ -6,8 +6,7 @@ from governance.accounts.tables import Person
 from governance.demo import guangzhou
 from governance.meetings.tables import Meeting
 from governance.organisations.tables import Mandate, Member, MemberFee, RuleSet, Seat
-
-from .conftest import DEMO_PASSWORD
+from tests.support.database import DEMO_PASSWORD
 
 
 async def _counts() -> dict[str, int]:

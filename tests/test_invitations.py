@@ -24,8 +24,7 @@ from governance.accounts import passwords
 from governance.accounts.tables import AccessLink, AccountEvent, AuthSession, Person
 from governance.cli import main as cli_main
 from governance.demo import guangzhou
-
-from .conftest import DEMO_PASSWORD
+from tests.support.database import DEMO_PASSWORD
 
 SECRETARY = "secretary@metropolis.demo"
 SEOUL = "seoul@metropolis.demo"

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from governance.organisations.csv_import import parse_members_csv
 from governance.organisations.tables import Member, MemberFee, Seat
-
-from .conftest import ENGINE, PG_TEST_DB, recreate_pg_database
+from tests.support.database import ENGINE, PG_TEST_DB, recreate_pg_database
 
 GOOD = (
     "slug,name,country,region,category,fee_2012\n"

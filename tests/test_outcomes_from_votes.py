@@ -9,8 +9,12 @@ from __future__ import annotations
 from governance.agenda.tables import Motion
 from governance.meetings.tables import Meeting, QuorumCheck
 from governance.polls.tables import Poll, RollCallVote, SecretBallot
-from tests.test_poll_methods import _cast, _motion, _open, _rules, _sitting
-from tests.test_polls import API, SLUG, VOTERS, token, voter
+from tests.support.polls import API, SLUG, VOTERS, token, voter
+from tests.support.polls import cast_ballot as _cast
+from tests.support.polls import move_motion as _motion
+from tests.support.polls import open_poll as _open
+from tests.support.polls import open_sitting as _sitting
+from tests.support.polls import set_board_rules as _rules
 
 OUTCOME_REFUSED = "A motion is adopted or rejected only by a vote: put the question or open a vote."
 OTHER_CHOICE = "This submission was already recorded with another choice."

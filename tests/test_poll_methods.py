@@ -7,55 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from governance.organisations.tables import Member, RuleSet
+from governance.organisations.tables import Member
 from governance.polls import store
 from governance.polls.tables import Participation, Poll, RollCallVote
-from tests.test_polls import API, VOTERS, token, voter
-
-
-async def _rules(**values) -> None:
-    """Statute clauses for one test (the demo Board's rule set, edited in place)."""
-    await RuleSet.update({getattr(RuleSet, k): v for k, v in values.items()}).where(RuleSet.title.like("%Board%"))
-
-
-async def _sitting(make_client, present=VOTERS):
-    desk, chair = make_client(), make_client()
-    await desk.api_login("secretary@metropolis.demo")
-    await chair.api_login("paris-idf@metropolis.demo")
-    for member in present:
-        assert (await desk.send("POST", f"{API}/arrivals", json={"member": member})).status_code == 201
-    await chair.send("POST", f"{API}/status", json={"status": "open"})
-    return desk, chair
-
-
-async def _motion(make_client, desk, chair, item_id=None, **extra):
-    if item_id is None:
-        items = (await chair.get(f"{API}/agenda")).json()
-        item_id = items[0]["id"]
-        await chair.send("POST", f"{API}/agenda/items/{item_id}/open")
-    body = {"item": item_id, "mover": "seoul", "text_fr": "Le Conseil décide.", **extra}
-    motion = await desk.send("POST", f"{API}/motions", json=body)
-    assert motion.status_code == 201, motion.text
-    motion = motion.json()
-    await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
-    for status in ("debate", "voting"):
-        moved = await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
-        assert moved.status_code == 200, moved.text
-    return motion
-
-
-async def _open(chair, motion, method):
-    opened = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": method})
-    assert opened.status_code == 201, opened.text
-    return opened.json()
-
-
-async def _cast(client, poll, member, choice, **extra):
-    return await client.send(
-        "POST",
-        f"{API}/polls/{poll['id']}/ballots",
-        json={"member": member, "choice": choice, "token": token(), **extra},
-    )
+from tests.support.polls import API, VOTERS, token, voter
+from tests.support.polls import cast_ballot as _cast
+from tests.support.polls import move_motion as _motion
+from tests.support.polls import open_election_item as _election_item
+from tests.support.polls import open_poll as _open
+from tests.support.polls import open_sitting as _sitting
+from tests.support.polls import set_board_rules as _rules
 
 
 async def test_show_of_hands_counted_by_named_tellers(demo, make_client):
@@ -212,24 +173,6 @@ async def test_a_tie_waits_for_the_casting_vote_of_the_office_the_statutes_name(
     twice = await chair.send("POST", f"{API}/polls/{poll['id']}/casting-vote", json={"choice": "no"})
     assert twice.status_code == 409
     assert "casting_vote" in [e["kind"] for e in (await desk.get(f"{API}/log")).json()]
-
-
-async def _election_item(make_client, desk, chair, title="Election of two Vice-Presidents", present=VOTERS):
-    """An election item added to the agenda, the agenda adopted (by a show of hands), the item taken up."""
-    item = await chair.send(
-        "POST",
-        f"{API}/agenda/items",
-        json={"number": "9", "title_en": title, "kind": "election", "decision_type": "election"},
-    )
-    assert item.status_code == 201, item.text
-    agenda = await _motion(make_client, desk, chair)
-    hands = await _open(chair, agenda, "show_of_hands")
-    counted = {"yes": len(present), "no": 0, "abstain": 0, "tellers": "Secretariat"}
-    assert (await chair.send("POST", f"{API}/polls/{hands['id']}/close", json=counted)).json()["outcome"] == "adopted"
-    await chair.send("POST", f"{API}/agenda/items/{agenda['item']}/close")
-    opened = await chair.send("POST", f"{API}/agenda/items/{item.json()['id']}/open")
-    assert opened.status_code == 200, opened.text
-    return item.json()["id"]
 
 
 async def test_an_election_in_rounds_until_the_seats_are_filled(demo, make_client):

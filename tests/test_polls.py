@@ -5,7 +5,6 @@ casts racing the close are counted or refused, results with their arithmetic."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,61 +13,8 @@ from governance import db
 from governance.agenda.tables import Motion
 from governance.polls import store
 from governance.polls.tables import Participation, Poll, RollCallVote
-
-SLUG = "metropolis-bod-2012"
-API = f"/api/v1/meetings/{SLUG}"
-VOTERS = [
-    "paris-idf",
-    "guangzhou",
-    "barcelona",
-    "berlin",
-    "brussels",
-    "seoul",
-    "montreal",
-    "mexico-city",
-    "moscow",
-    "milan",
-    "lyon",
-    "istanbul",
-    "abidjan",
-    "johannesburg",
-    "rabat",
-]
-
-
-def token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-async def _session(make_client, present=VOTERS, method="roll_call"):
-    """Fifteen voters present (quorum 14 of 27), the agenda adopted, a motion put to the vote."""
-    desk, chair = make_client(), make_client()
-    await desk.api_login("secretary@metropolis.demo")
-    await chair.api_login("paris-idf@metropolis.demo")
-    for member in present:
-        assert (await desk.send("POST", f"{API}/arrivals", json={"member": member})).status_code == 201
-    await chair.send("POST", f"{API}/status", json={"status": "open"})
-    items = (await chair.get(f"{API}/agenda")).json()
-    await chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")
-    motion = (
-        await desk.send(
-            "POST",
-            f"{API}/motions",
-            json={"item": items[0]["id"], "mover": "seoul", "text_fr": "Le Conseil adopte l'ordre du jour."},
-        )
-    ).json()
-    await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
-    for status in ("debate", "voting"):
-        await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
-    opened = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": method})
-    assert opened.status_code == 201, opened.text
-    return desk, chair, motion, opened.json()
-
-
-async def voter(make_client, member):
-    client = make_client()
-    assert (await client.api_login(f"{member}@metropolis.demo")).status_code == 200
-    return client
+from tests.support.polls import API, SLUG, VOTERS, token, voter
+from tests.support.polls import put_to_the_vote as _session
 
 
 async def test_a_roll_call_vote_adopts_with_its_arithmetic(demo, make_client):

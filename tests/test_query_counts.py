@@ -17,7 +17,7 @@ import pytest
 
 from governance import db
 from governance.meetings import services as meetings
-from tests.test_polls import _session
+from tests.support.polls import put_to_the_vote as _session
 
 SLUG = "metropolis-bod-2012"
 API = f"/api/v1/meetings/{SLUG}"

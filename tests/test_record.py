@@ -18,9 +18,7 @@ from governance.db import IntegrityViolation, writing
 from governance.demo import simulate
 from governance.record import canonical, export, keys
 from governance.record.tables import MeetingEvent
-from governance.verify import main as verify
-
-SLUG = "metropolis-bod-2012"
+from tests.support.record import SLUG, fails_with, forge, load, run
 
 
 @pytest.fixture
@@ -30,44 +28,6 @@ async def bundle(demo, tmp_path) -> Path:
     directory = tmp_path / "bundle"
     await export.export(SLUG, directory)
     return directory
-
-
-def pinned(argv: Any) -> list[str]:
-    """The verifier's arguments pinned to the bundle's own manifest key (``--key``), unless the
-    test gives one: the other checks are under test here; pinning has tests of its own."""
-    args = [str(a) for a in argv]
-    manifest = Path(args[0]) / "manifest.json" if args else None
-    if "--key" in args or manifest is None or not manifest.is_file():
-        return args
-    return [*args, "--key", json.loads(manifest.read_text())["key"]["fingerprint"]]
-
-
-def run(capsys, *argv: Any) -> tuple[int, str]:
-    status = verify(pinned(argv))
-    return status, capsys.readouterr().out
-
-
-def fails_with(capsys, message: str, *argv: Any) -> None:
-    status, out = run(capsys, *argv)
-    assert status == 1, out
-    assert f"FAILED: {message}" in out, out
-
-
-def load(directory: Path) -> dict[str, Any]:
-    return json.loads((directory / "record.json").read_text())
-
-
-async def forge(directory: Path, record: dict[str, Any]) -> None:
-    """Rewrite record.json and re-sign the manifest with the organisation's own key: what an
-    insider holding the key could do. Only the record's internal checks can catch it."""
-    content = json.dumps(record, indent=1, ensure_ascii=False).encode()
-    (directory / "record.json").write_bytes(content)
-    manifest = json.loads((directory / "manifest.json").read_text())
-    manifest["files"]["record.json"] = hashlib.sha256(content).hexdigest()
-    signer = await keys.signer("metropolis")
-    manifest_bytes = canonical.canonical(manifest)
-    (directory / "manifest.json").write_bytes(manifest_bytes)
-    (directory / "manifest.sig").write_bytes(signer.sign(manifest_bytes))
 
 
 def secret_poll(record: dict[str, Any]) -> dict[str, Any]:

@@ -17,9 +17,14 @@ from governance.organisations import services as orgs
 from governance.organisations.tables import Member
 from governance.record import export, log
 from tests.record_builder import jcs
-from tests.test_poll_methods import _cast, _election_item, _motion, _open, _rules, _sitting
-from tests.test_polls import API, VOTERS, voter
-from tests.test_record import SLUG, fails_with, forge, load, run
+from tests.support.polls import API, VOTERS, voter
+from tests.support.polls import cast_ballot as _cast
+from tests.support.polls import move_motion as _motion
+from tests.support.polls import open_election_item as _election_item
+from tests.support.polls import open_poll as _open
+from tests.support.polls import open_sitting as _sitting
+from tests.support.polls import set_board_rules as _rules
+from tests.support.record import SLUG, fails_with, forge, load, run
 
 AGENDA = "item 1, Adoption of the agenda"
 

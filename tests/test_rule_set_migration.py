@@ -16,8 +16,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from governance import db
 from governance.organisations.tables import MajorityRule, RuleSet
-
-from .conftest import ENGINE
+from tests.support.database import ENGINE
 
 APPS = ["accounts", "organisations", "meetings", "record", "agenda", "polls", "minutes"]
 BEFORE = {"organisations": "2026-11-28T10:00:00:000000"}  # the organisations migration before the drop
@@ -139,7 +138,7 @@ async def test_dropping_the_abstention_clause_keeps_every_row(demo, tmp_path: Pa
         await db.migrate()
         await _upgraded(counts, rule_set_columns)
         return
-    from .conftest import PG_TEST_DB, recreate_pg_database
+    from tests.support.database import PG_TEST_DB, recreate_pg_database
 
     upgrade = f"{PG_TEST_DB}_upgrade"
     engine = db.engine()

@@ -12,8 +12,7 @@ from piccolo.conf.apps import Finder
 from governance import db
 from governance.accounts.tables import Person
 from governance.organisations.tables import Body, Mandate, Member, Organisation, Seat
-
-from .conftest import ENGINE
+from tests.support.database import ENGINE
 
 
 async def _columns(table: str) -> set[str]:
@@ -46,7 +45,7 @@ async def test_migrations_apply_from_empty_and_twice(tmp_path):
 
 async def _migrate_empty_postgres() -> list:
     """Point the one engine at a new, empty database, migrate twice, and point it back."""
-    from .conftest import PG_TEST_DB, recreate_pg_database
+    from tests.support.database import PG_TEST_DB, recreate_pg_database
 
     empty = f"{PG_TEST_DB}_empty"
 

@@ -15,8 +15,12 @@ from governance.polls.secrecy_rules import (
     required_method,
 )
 from governance.polls.tables import SecretBallotRequest
-from tests.test_poll_methods import _election_item, _motion, _open, _rules, _sitting
-from tests.test_polls import API, SLUG, VOTERS, voter
+from tests.support.polls import API, SLUG, VOTERS, voter
+from tests.support.polls import move_motion as _motion
+from tests.support.polls import open_election_item as _election_item
+from tests.support.polls import open_poll as _open
+from tests.support.polls import open_sitting as _sitting
+from tests.support.polls import set_board_rules as _rules
 
 ARTICLE = "Art. 11.9 (demo)"
 

@@ -77,7 +77,7 @@ async def test_published_minutes_are_public_as_a_pdf(demo, make_client):
 async def test_a_forged_bundle_signed_with_a_fresh_key_is_not_signed_by_metropolis(demo, make_client, tmp_path):
     """The attack of issue 17: a record built and signed with a key of one's own passes every
     internal check, so the page pins it to the keys Metropolis published here."""
-    from tests.test_verifier import build
+    from tests.support.record import build
 
     await _played()  # Metropolis has a published key
     forged = build(organisation="metropolis")

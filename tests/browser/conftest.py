@@ -10,6 +10,10 @@ talks to a real server over HTTP, and the main suite ignores this directory.)
 One server and one demo load serve the whole run: the journeys in ``test_journeys.py``
 play one meeting in order, as its people would. The server gets a fresh SQLite file in
 a temporary ``GOVERNANCE_VAR_DIR``, migrated and loaded with ``governance demo``.
+
+Screenshots go to pytest's temporary directory (or ``$GOVERNANCE_SCREENSHOTS``); the README's,
+in ``docs/screenshots``, are rewritten only with ``GOVERNANCE_REFRESH_SCREENSHOTS=1``: a test
+run leaves ``git status`` clean.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from . import pages
 
 CHROMIUM = os.environ.get("GOVERNANCE_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +70,19 @@ def _free_port() -> int:
 
 def _governance(env: dict[str, str], *args: str) -> None:
     subprocess.run([*GOVERNANCE, *args], env=env, check=True, cwd=ROOT, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory the journeys' screenshots are written to (see the module's docstring)."""
+    if os.environ.get("GOVERNANCE_REFRESH_SCREENSHOTS") == "1":
+        target = pages.README_SCREENSHOTS
+    elif os.environ.get("GOVERNANCE_SCREENSHOTS"):
+        target = Path(os.environ["GOVERNANCE_SCREENSHOTS"])
+    else:
+        target = tmp_path_factory.mktemp("screenshots")
+    pages.SCREENSHOTS = target
+    return target
 
 
 @pytest.fixture(scope="session")

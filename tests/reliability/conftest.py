@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import ENGINE
+from tests.support.database import ENGINE
 
 # Tests that only mean something on PostgreSQL (restarting the database server).
 POSTGRES_ONLY = ("test_postgres_restart_mid_meeting", "test_postgres_backup_")

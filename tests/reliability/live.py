@@ -25,8 +25,7 @@ from typing import Any
 import httpx
 
 from bench.vote_burst import PASSWORD, SLUG, Connection, free_port
-
-from ..conftest import ENGINE, PG_ADMIN_DSN
+from tests.support.database import ENGINE, PG_ADMIN_DSN
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "governance.cli"]

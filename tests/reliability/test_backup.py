@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from ..conftest import DEMO_PASSWORD, ENGINE
+from tests.support.database import DEMO_PASSWORD, ENGINE
+
 from .live import Server, Site, drop_site, new_site, verify_bundle
 
 MEETING = "metropolis-bod-2012"

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ..conftest import ENGINE
+from tests.support.database import ENGINE
+
 from .live import (
     SLUG,
     Connection,

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from governance.meetings.tables import Presence
 from governance.polls.tables import Participation, Poll
-
-from ..test_polls import API, SLUG, _session, token, voter
+from tests.support.polls import API, SLUG, token, voter
+from tests.support.polls import put_to_the_vote as _session
 
 FMDV_SECRETARY = "secretary@fmdv.demo"
 

@@ -15,8 +15,9 @@ import re
 
 from governance.meetings.services import meeting_context
 from governance.record import export
+from tests.support.polls import API, SLUG, VOTERS, token, voter
+from tests.support.polls import put_to_the_vote as _session
 
-from ..test_polls import API, SLUG, VOTERS, _session, token, voter
 from .logcapture import all_logs
 
 # Eight yes, seven no: the two sides of the room.

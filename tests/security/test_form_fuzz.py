@@ -24,8 +24,7 @@ from governance.accounts import sessions
 from governance.accounts.tables import Person
 from governance.agenda.tables import AgendaItem, Motion
 from governance.organisations.tables import Member
-
-from ..test_polls import API, SLUG
+from tests.support.polls import API, SLUG
 
 EXAMPLES = int(os.environ.get("GOVERNANCE_FORM_FUZZ_EXAMPLES", "60"))
 EDGES = [

@@ -14,9 +14,10 @@ from governance.accounts import sessions
 from governance.app import create_app
 from governance.demo import simulate
 from governance.settings import get_settings
+from tests.support.database import DEMO_PASSWORD
+from tests.support.polls import API, token, voter
+from tests.support.polls import put_to_the_vote as _session
 
-from ..conftest import DEMO_PASSWORD
-from ..test_polls import API, _session, token, voter
 from .logcapture import all_logs
 
 SLUG = "metropolis-bod-2012"

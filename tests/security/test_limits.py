@@ -15,8 +15,7 @@ import json
 
 from governance.agenda.tables import AgendaItem, Motion
 from governance.organisations.tables import Member
-
-from ..test_polls import API, SLUG
+from tests.support.polls import API, SLUG
 
 ORG_API = "/api/v1/organisations/metropolis"
 # Litestar's request_max_body_size (the app does not change it; documents and /verify

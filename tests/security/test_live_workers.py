@@ -27,8 +27,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..conftest import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
-from ..test_live import Stream, _client, running_server
+from tests.support.database import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
+from tests.support.live_server import Stream, running_server
+from tests.support.live_server import signed_in as _client
 
 SLUG = "metropolis-bod-2012"
 API = f"/api/v1/meetings/{SLUG}"

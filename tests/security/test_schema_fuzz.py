@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core.failures import FailureGroup
 
-from ..conftest import ENGINE
+from tests.support.database import ENGINE
 
 EXAMPLES = int(os.environ.get("GOVERNANCE_FUZZ_EXAMPLES", "20"))
 REAL_PATH = {

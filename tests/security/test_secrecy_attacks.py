@@ -35,8 +35,8 @@ from typing import Any
 import pytest
 
 from governance.record import canonical
+from tests.support.database import ENGINE
 
-from ..conftest import ENGINE
 from ..reliability.live import SLUG, Connection, Server, Site, call, drop_site, new_site, tablets
 
 VOTERS = 30
