@@ -18,8 +18,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 from governance import db
 from governance.accounts.tables import Person
 from governance.sqlite_pool import PooledSQLiteEngine, PooledSQLiteTransaction
-
-from .conftest import ENGINE
+from tests.support.database import ENGINE
 
 # (Piccolo class, method) -> sha256 of inspect.getsource() of Piccolo's own, as of piccolo 1.38.0;
 # with what our copy relies on.

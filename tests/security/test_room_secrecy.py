@@ -17,9 +17,8 @@ import re
 from governance.meetings.services import meeting_context
 from governance.organisations.tables import RuleSet
 from governance.record import export
-
-from ..test_polls import API, SLUG, VOTERS, token, voter
-from .test_wire_secrecy import CANDIDATES, _election, _ids, _motion, _open, _sitting
+from tests.support.polls import API, SLUG, VOTERS, token, voter
+from tests.support.wire import CANDIDATES, _election, _ids, _motion, _open, _sitting
 
 INSTRUCTIONS = "Vote in favour of the budget; against amendment 3."
 LOGINS = {

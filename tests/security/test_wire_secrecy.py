@@ -27,82 +27,16 @@ import time
 import httpx
 import pytest
 
-from governance.organisations.tables import Member, RuleSet
-
-from ..conftest import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
-from ..test_polls import API, SLUG, VOTERS, token, voter
+from tests.support.database import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
+from tests.support.live_server import Stream, running_server
+from tests.support.live_server import signed_in as _client
+from tests.support.polls import API, SLUG, VOTERS, token, voter
+from tests.support.wire import CANDIDATES, _election, _ids, _motion, _open, _rules, _sitting
 
 LANGUAGES = ("en", "fr", "es")
 LANGUAGE_COOKIE = "governance_lang"
 # Headers that differ from one response to the next whatever the choice (the clock).
 VOLATILE_HEADERS = {"date"}
-
-
-# --- setting up a sitting, motions, elections (small copies of tests/test_poll_methods.py) ---
-
-
-async def _rules(**values) -> None:
-    await RuleSet.update({getattr(RuleSet, k): v for k, v in values.items()}).where(RuleSet.title.like("%Board%"))
-
-
-async def _sitting(make_client):
-    desk, chair = make_client(), make_client()
-    await desk.api_login("secretary@metropolis.demo")
-    await chair.api_login("paris-idf@metropolis.demo")
-    for member in VOTERS:
-        assert (await desk.send("POST", f"{API}/arrivals", json={"member": member})).status_code == 201
-    await chair.send("POST", f"{API}/status", json={"status": "open"})
-    return desk, chair
-
-
-async def _motion(make_client, desk, chair, item_id=None, **extra):
-    if item_id is None:
-        items = (await chair.get(f"{API}/agenda")).json()
-        item_id = items[0]["id"]
-        await chair.send("POST", f"{API}/agenda/items/{item_id}/open")
-    body = {"item": item_id, "mover": "seoul", "text_fr": "Le Conseil décide.", **extra}
-    motion = await desk.send("POST", f"{API}/motions", json=body)
-    assert motion.status_code == 201, motion.text
-    motion = motion.json()
-    await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
-    for status in ("debate", "voting"):
-        moved = await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
-        assert moved.status_code == 200, moved.text
-    return motion
-
-
-async def _open(chair, motion, method="secret"):
-    opened = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": method})
-    assert opened.status_code == 201, opened.text
-    return opened.json()
-
-
-async def _election(make_client, desk, chair, seats: int, candidates: list[str], method: str = "secret"):
-    """An election item (the agenda adopted by a show of hands first), its candidates, a secret poll."""
-    item = await chair.send(
-        "POST",
-        f"{API}/agenda/items",
-        json={"number": "9", "title_en": "Election", "kind": "election", "decision_type": "election"},
-    )
-    assert item.status_code == 201, item.text
-    agenda = await _motion(make_client, desk, chair)
-    hands = await _open(chair, agenda, "show_of_hands")
-    counted = {"yes": len(VOTERS), "no": 0, "abstain": 0, "tellers": "Secretariat"}
-    assert (await chair.send("POST", f"{API}/polls/{hands['id']}/close", json=counted)).status_code == 200
-    await chair.send("POST", f"{API}/agenda/items/{agenda['item']}/close")
-    assert (await chair.send("POST", f"{API}/agenda/items/{item.json()['id']}/open")).status_code == 200
-    motion = await _motion(make_client, desk, chair, item_id=item.json()["id"], seats=seats, text_fr="Élection")
-    for member in candidates:
-        nominated = await chair.send("POST", f"{API}/motions/{motion['id']}/candidates", json={"member": member})
-        assert nominated.status_code == 201, nominated.text
-    return await _open(chair, motion, method)
-
-
-async def _ids(slugs: list[str]) -> dict[str, int]:
-    rows = await Member.select(Member.slug, Member.id).where(
-        Member.slug.is_in(slugs) & (Member.organisation.slug == "metropolis")
-    )
-    return {r["slug"]: r["id"] for r in rows}
 
 
 # --- reading responses ----------------------------------------------------------------------
@@ -279,7 +213,6 @@ async def test_a_motion_with_blank_ballots_weighs_the_same_on_the_wire(demo, mak
 
 # Names of different lengths: "Rabat" (5 bytes), "Montréal" (8 letters, 9 bytes: é is two in
 # UTF-8), "Brussels-Capital Region" (23).
-CANDIDATES = ["rabat", "montreal", "brussels"]
 
 
 async def test_an_election_for_one_seat_weighs_the_same_on_the_wire(demo, make_client):
@@ -310,8 +243,6 @@ async def test_an_election_for_two_seats_weighs_the_same_on_the_wire(demo, make_
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from ..test_live import running_server
-
     tmp = tmp_path_factory.mktemp("wire")
     env = {**os.environ, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
     env["GOVERNANCE_SECRET_KEY"] = secrets.token_urlsafe(48)
@@ -364,8 +295,6 @@ def test_the_live_events_of_a_cast_are_the_same_whatever_the_choice(server):
     """Every screen's stream (projector, console, another member's tablet, the caster's own
     tablet, a display link) receives, after a yes, a no and an abstention, the same events:
     the same names, the same bytes once the count ("1 of 15" -> "2 of 15") is set aside."""
-    from ..test_live import Stream, _client
-
     base = server
     desk = _client(base, "secretary@metropolis.demo")
     chair = _client(base, "paris-idf@metropolis.demo")
