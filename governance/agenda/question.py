@@ -1,4 +1,4 @@
-""""Put the question": the chair asks the meeting for unanimous consent in one gesture.
+""" "Put the question": the chair asks the meeting for unanimous consent in one gesture.
 
 A real Board adopts its agenda with "Is the agenda adopted? It is." Here that gesture is a
 poll like any other (DOMAIN rules 4 and 18): the motion on the current item goes to the
@@ -89,8 +89,9 @@ async def put_the_question(
     elif motion_id is None and any((text or "").strip() for text in (texts or {}).values()):
         # A typed question would become a second motion beside the one on the floor.
         raise Conflict(
-            _("A motion is already on the floor of item {number}: put the question on it, or dispose of it first.")
-            .format(number=item["number"])
+            _(
+                "A motion is already on the floor of item {number}: put the question on it, or dispose of it first."
+            ).format(number=item["number"])
         )
     if driving:
         async with reading():

@@ -1,4 +1,4 @@
-""""Put the question" (governance.agenda.question): the JSON API and the console's button."""
+""" "Put the question" (governance.agenda.question): the JSON API and the console's button."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class QuestionApi(Controller):
         raises=[Forbidden, Conflict, Invalid],  # type: ignore[list-item]  # only their status_code is read
         summary="Put the question: ask for unanimous consent on the current item",
         description=(
-            "One gesture for \"Is the agenda adopted? It is.\": the motion on the floor of the current item "
+            'One gesture for "Is the agenda adopted? It is.": the motion on the floor of the current item '
             "(or the one named) goes to the vote if it is not there yet, and a unanimous_consent poll opens, "
             "after the quorum is re-checked and recorded (no quorum: 409, nothing changes but the recorded "
             "check). The chair then closes it (no objection: adopted), or a member objects (the chair takes a "
