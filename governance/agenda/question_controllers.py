@@ -11,13 +11,12 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
 from governance.accounts.guards import principal_of
-from governance.agenda.controllers import motion_out
+from governance.agenda.controllers import form_action, motion_out
 from governance.agenda.guards import driver_or_secretary
 from governance.agenda.question import put_the_question
 from governance.agenda.schemas import MotionOut
 from governance.errors import Conflict, Forbidden, Invalid
 from governance.forms import parse_form
-from governance.meetings.attendance_controllers import page_action
 from governance.meetings.guards import meeting_of, participant
 from governance.polls.controllers import PollOut, poll_out
 from governance.schemas import PlainText
@@ -98,4 +97,4 @@ class QuestionPages(Controller):
                 countdown=form.countdown,
             )
 
-        return await page_action(request, data, act)
+        return await form_action(request, data, act)

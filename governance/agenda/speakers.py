@@ -197,6 +197,7 @@ def _already_waiting() -> str:
 async def _meeting_status(context: MeetingContext) -> str:
     # Read again under the lock: the meeting may have been suspended since the request began.
     row = await Meeting.select(Meeting.status).where(Meeting.id == context.meeting["id"]).first()
+    assert row is not None  # the meeting of a resolved context
     return row["status"]
 
 
