@@ -21,15 +21,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from governance.agenda import services
-from governance.agenda.tables import AgendaItem, SpeakerRequest
+from governance.agenda import services, store
 from governance.auth import Principal
 from governance.db import IntegrityViolation, reading
 from governance.errors import Conflict, Forbidden, NotFound
 from governance.i18n import gettext as _
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
-from governance.meetings.tables import Meeting
 from governance.record import log
 
 Row = dict[str, Any]
@@ -118,56 +116,24 @@ def mine(queue: Mapping[str, Any], person_id: int) -> Row:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _select() -> Any:
-    return SpeakerRequest.select(
-        *SpeakerRequest.all_columns(),
-        SpeakerRequest.person.full_name.as_alias("person_name"),
-        SpeakerRequest.member.name.as_alias("member_name"),
-        SpeakerRequest.member.slug.as_alias("member_slug"),
-        SpeakerRequest.item.number.as_alias("item_number"),
-    )
-
-
-def _on_the_floor() -> Any:
-    return SpeakerRequest.given_at.is_not_null() & SpeakerRequest.ended_at.is_null()
-
-
 async def _open_item(context: MeetingContext) -> Row | None:
     """The item under discussion (at most one: a unique index says so)."""
-    return (
-        await AgendaItem.select(AgendaItem.id, AgendaItem.number)
-        .where((AgendaItem.meeting == context.meeting["id"]) & (AgendaItem.status == "open"))
-        .first()
-    )
+    return await store.item_under_discussion(context.meeting["id"])
 
 
 async def _current_speaker(context: MeetingContext) -> Row | None:
-    return await _select().where((SpeakerRequest.meeting == context.meeting["id"]) & _on_the_floor()).first()
+    return await store.current_speaker(context.meeting["id"])
 
 
 async def get_request(context: MeetingContext, request_id: int) -> Row:
     """One request for the floor, with its state (and its place in the queue while it waits)."""
     async with reading():
-        row = (
-            await _select()
-            .where((SpeakerRequest.id == request_id) & (SpeakerRequest.meeting == context.meeting["id"]))
-            .first()
-        )
+        row = await store.speaker_request(context.meeting["id"], request_id)
         if row is None:
             raise NotFound(_("No such request for the floor in this meeting."))
         position = None
         if state(row) == "waiting":
-            others = await SpeakerRequest.select(
-                SpeakerRequest.id,
-                SpeakerRequest.requested_at,
-                SpeakerRequest.given_at,
-                SpeakerRequest.ended_at,
-                SpeakerRequest.withdrawn_at,
-            ).where(
-                (SpeakerRequest.item == row["item"])
-                & SpeakerRequest.given_at.is_null()
-                & SpeakerRequest.withdrawn_at.is_null()
-            )
+            others = await store.waiting_on_item(row["item"])
             position = next(entry["position"] for entry in order_waiting(others) if entry["id"] == request_id)
     return _entry(row, position)
 
@@ -176,12 +142,7 @@ async def queue(context: MeetingContext) -> Row:
     """The speakers list of the meeting now: ``current``, ``waiting`` (in order), ``spoken``."""
     async with reading():
         item = await _open_item(context)
-        query = _select().where(SpeakerRequest.meeting == context.meeting["id"])
-        if item is not None:
-            query = query.where((SpeakerRequest.item == item["id"]) | _on_the_floor())
-        else:
-            query = query.where(_on_the_floor())
-        rows = await query
+        rows = await store.speaker_requests(context.meeting["id"], item["id"] if item else None)
     result = build_queue(rows, item["id"] if item else None)
     result["item_number"] = item["number"] if item else None
     return result
@@ -196,9 +157,7 @@ def _already_waiting() -> str:
 
 async def _meeting_status(context: MeetingContext) -> str:
     # Read again under the lock: the meeting may have been suspended since the request began.
-    row = await Meeting.select(Meeting.status).where(Meeting.id == context.meeting["id"]).first()
-    assert row is not None  # the meeting of a resolved context
-    return row["status"]
+    return await store.meeting_status(context.meeting["id"])
 
 
 def _require_driver(context: MeetingContext) -> None:
@@ -218,29 +177,14 @@ async def request_floor(context: MeetingContext, principal: Principal) -> Row:
         item = await _open_item(context)
         if item is None:
             raise Conflict(_("No item is under discussion: there is nothing to ask for the floor on."))
-        mine_now = SpeakerRequest.person == principal.person_id
-        if await SpeakerRequest.exists().where(
-            (SpeakerRequest.meeting == context.meeting["id"]) & mine_now & _on_the_floor()
-        ):
+        if await store.has_the_floor(context.meeting["id"], principal.person_id):
             raise Conflict(_("You have the floor already."))
-        if await SpeakerRequest.exists().where(
-            (SpeakerRequest.item == item["id"])
-            & mine_now
-            & SpeakerRequest.given_at.is_null()
-            & SpeakerRequest.withdrawn_at.is_null()
-        ):
+        if await store.waits_on_item(item["id"], principal.person_id):
             raise Conflict(_already_waiting())
         at = services.now()
-        rows = await SpeakerRequest.insert(
-            SpeakerRequest(
-                meeting=context.meeting["id"],
-                item=item["id"],
-                member=member,
-                person=principal.person_id,
-                requested_at=at,
-            )
-        ).returning(SpeakerRequest.id)
-        request_id = rows[0]["id"]
+        request_id = await store.insert_speaker_request(
+            context.meeting["id"], item["id"], member, principal.person_id, at
+        )
         await log.append(
             context.meeting["id"],
             "floor_requested",
@@ -274,11 +218,7 @@ async def withdraw(context: MeetingContext, principal: Principal, request_id: in
         if row["given_at"] is not None:
             raise Conflict(_("You have been given the floor on this request: it can no longer be withdrawn."))
         at = services.now()
-        await SpeakerRequest.update({SpeakerRequest.withdrawn_at: at}).where(
-            (SpeakerRequest.id == request_id)
-            & SpeakerRequest.given_at.is_null()
-            & SpeakerRequest.withdrawn_at.is_null()
-        )
+        await store.withdraw_request(request_id, at)
         await log.append(
             context.meeting["id"],
             "floor_withdrawn",
@@ -295,9 +235,7 @@ async def withdraw(context: MeetingContext, principal: Principal, request_id: in
 
 async def _end(context: MeetingContext, principal: Principal, row: Row, at: dt.datetime, **extra: Any) -> None:
     ended = max(at, row["given_at"])  # never before the start, whatever the clocks say
-    await SpeakerRequest.update({SpeakerRequest.ended_at: ended}).where(
-        (SpeakerRequest.id == row["id"]) & SpeakerRequest.ended_at.is_null()
-    )
+    await store.end_floor(row["id"], ended)
     await log.append(
         context.meeting["id"],
         "floor_ended",
@@ -341,11 +279,7 @@ async def give_floor(context: MeetingContext, principal: Principal, request_id: 
         current = await _current_speaker(context)
         if current is not None:
             await _end(context, principal, current, at, next_request=request_id)
-        await SpeakerRequest.update({SpeakerRequest.given_at: at}).where(
-            (SpeakerRequest.id == request_id)
-            & SpeakerRequest.given_at.is_null()
-            & SpeakerRequest.withdrawn_at.is_null()
-        )
+        await store.give_floor(request_id, at)
         await log.append(
             context.meeting["id"],
             "floor_given",

@@ -16,7 +16,7 @@ from typing import Any
 from governance import db
 from governance.agenda.model import OPEN_STATUSES, MotionKind, MotionStatus
 from governance.agenda.rules import item_order
-from governance.agenda.tables import AgendaItem, Motion, MotionText, Recusal, SpeakerRequest
+from governance.agenda.tables import AgendaDocument, AgendaItem, Motion, MotionText, Recusal, SpeakerRequest
 from governance.meetings.tables import Meeting
 from governance.organisations.tables import Body, Member
 
@@ -303,3 +303,151 @@ async def recusals(meeting_id: int, item_id: int | None = None) -> list[Row]:
         query = query.where(Recusal.item == item_id)
     rows: list[Row] = await query
     return rows
+
+
+# --- the speakers list ----------------------------------------------------------------------
+
+
+def _requests() -> Any:
+    return SpeakerRequest.select(
+        *SpeakerRequest.all_columns(),
+        SpeakerRequest.person.full_name.as_alias("person_name"),
+        SpeakerRequest.member.name.as_alias("member_name"),
+        SpeakerRequest.member.slug.as_alias("member_slug"),
+        SpeakerRequest.item.number.as_alias("item_number"),
+    )
+
+
+def _on_the_floor() -> Any:
+    return SpeakerRequest.given_at.is_not_null() & SpeakerRequest.ended_at.is_null()
+
+
+def _waiting() -> Any:
+    return SpeakerRequest.given_at.is_null() & SpeakerRequest.withdrawn_at.is_null()
+
+
+async def meeting_status(meeting_id: int) -> str:
+    row = await Meeting.select(Meeting.status).where(Meeting.id == meeting_id).first()
+    assert row is not None  # the meeting of a resolved context
+    return str(row["status"])
+
+
+async def item_under_discussion(meeting_id: int) -> Row | None:
+    """The item under discussion, its id and number (at most one: a unique index says so)."""
+    return (
+        await AgendaItem.select(AgendaItem.id, AgendaItem.number)
+        .where((AgendaItem.meeting == meeting_id) & (AgendaItem.status == "open"))
+        .first()
+    )
+
+
+async def current_speaker(meeting_id: int) -> Row | None:
+    return await _requests().where((SpeakerRequest.meeting == meeting_id) & _on_the_floor()).first()
+
+
+async def speaker_request(meeting_id: int, request_id: int) -> Row | None:
+    return await _requests().where((SpeakerRequest.id == request_id) & (SpeakerRequest.meeting == meeting_id)).first()
+
+
+async def waiting_on_item(item_id: int) -> list[Row]:
+    """The requests waiting on the item (what their order needs)."""
+    rows: list[Row] = await SpeakerRequest.select(
+        SpeakerRequest.id,
+        SpeakerRequest.requested_at,
+        SpeakerRequest.given_at,
+        SpeakerRequest.ended_at,
+        SpeakerRequest.withdrawn_at,
+    ).where((SpeakerRequest.item == item_id) & _waiting())
+    return rows
+
+
+async def speaker_requests(meeting_id: int, item_id: int | None) -> list[Row]:
+    """The requests on the item (if any), and whoever has the floor in the meeting."""
+    query = _requests().where(SpeakerRequest.meeting == meeting_id)
+    if item_id is not None:
+        query = query.where((SpeakerRequest.item == item_id) | _on_the_floor())
+    else:
+        query = query.where(_on_the_floor())
+    rows: list[Row] = await query
+    return rows
+
+
+async def has_the_floor(meeting_id: int, person_id: int) -> bool:
+    return bool(
+        await SpeakerRequest.exists().where(
+            (SpeakerRequest.meeting == meeting_id) & (SpeakerRequest.person == person_id) & _on_the_floor()
+        )
+    )
+
+
+async def waits_on_item(item_id: int, person_id: int) -> bool:
+    return bool(
+        await SpeakerRequest.exists().where(
+            (SpeakerRequest.item == item_id) & (SpeakerRequest.person == person_id) & _waiting()
+        )
+    )
+
+
+async def insert_speaker_request(
+    meeting_id: int, item_id: int, member_id: int | None, person_id: int, at: dt.datetime
+) -> int:
+    rows = await SpeakerRequest.insert(
+        SpeakerRequest(meeting=meeting_id, item=item_id, member=member_id, person=person_id, requested_at=at)
+    ).returning(SpeakerRequest.id)
+    return int(rows[0]["id"])
+
+
+async def withdraw_request(request_id: int, at: dt.datetime) -> None:
+    await SpeakerRequest.update({SpeakerRequest.withdrawn_at: at}).where((SpeakerRequest.id == request_id) & _waiting())
+
+
+async def give_floor(request_id: int, at: dt.datetime) -> None:
+    await SpeakerRequest.update({SpeakerRequest.given_at: at}).where((SpeakerRequest.id == request_id) & _waiting())
+
+
+async def end_floor(request_id: int, at: dt.datetime) -> None:
+    await SpeakerRequest.update({SpeakerRequest.ended_at: at}).where(
+        (SpeakerRequest.id == request_id) & SpeakerRequest.ended_at.is_null()
+    )
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def _documents() -> Any:
+    return AgendaDocument.select(
+        *AgendaDocument.all_columns(),
+        AgendaDocument.item.number.as_alias("item_number"),
+        AgendaDocument.uploaded_by.full_name.as_alias("uploaded_by_name"),
+    )
+
+
+async def last_document_version(item_id: int, name: str) -> int:
+    last = (
+        await AgendaDocument.select(AgendaDocument.version)
+        .where((AgendaDocument.item == item_id) & (AgendaDocument.name == name))
+        .order_by(AgendaDocument.version, ascending=False)
+        .first()
+    )
+    return int(last["version"]) if last else 0
+
+
+async def insert_document(item_id: int, values: Mapping[str, Any]) -> Row:
+    rows = await AgendaDocument.insert(AgendaDocument(item=item_id, **values)).returning(*AgendaDocument.all_columns())
+    return rows[0]
+
+
+async def documents(meeting_id: int, item_id: int | None = None) -> list[Row]:
+    query = _documents().where(AgendaDocument.item.meeting == meeting_id)
+    if item_id is not None:
+        query = query.where(AgendaDocument.item == item_id)
+    rows: list[Row] = await query
+    return rows
+
+
+async def document(meeting_id: int, document_id: int) -> Row | None:
+    return (
+        await _documents()
+        .where((AgendaDocument.id == document_id) & (AgendaDocument.item.meeting == meeting_id))
+        .first()
+    )
