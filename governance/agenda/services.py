@@ -9,9 +9,17 @@ statutes allow; nobody seconds their own motion. Adopted main and procedural mot
 get the body's next decision number for the year (e.g. BoD-2012-07).
 Every change is written to the meeting log in the same transaction.
 
-The use cases live beside this module: ``conduct`` (who drives, the atomic change),
-``items`` (items and recusals) and ``motions``; this module keeps their public names where
-the other contexts import them.
+The context is laid out like the polls:
+
+* ``model``: typed state (``Item``, ``Motion``) and the closed enums of statuses, kinds and
+  procedures, whose values are the stored strings;
+* ``rules``: the pure decisions (the item and motion state machines, amendments, recusal,
+  who drives), raising a ``Refusal`` that ``conduct.enforced`` answers as a domain error;
+* ``store``: the only module that reads and writes the agenda's tables;
+* the use cases: ``items`` (items, recusals), ``motions`` (motions and amendments),
+  ``speakers``, ``documents``, ``question``, over ``conduct`` (who drives, the atomic change).
+
+This module keeps the use cases' public names where the other contexts import them.
 """
 
 from governance.agenda.conduct import (

@@ -342,11 +342,15 @@ async def item_under_discussion(meeting_id: int) -> Row | None:
 
 
 async def current_speaker(meeting_id: int) -> Row | None:
-    return await _requests().where((SpeakerRequest.meeting == meeting_id) & _on_the_floor()).first()
+    row: Row | None = await _requests().where((SpeakerRequest.meeting == meeting_id) & _on_the_floor()).first()
+    return row
 
 
 async def speaker_request(meeting_id: int, request_id: int) -> Row | None:
-    return await _requests().where((SpeakerRequest.id == request_id) & (SpeakerRequest.meeting == meeting_id)).first()
+    row: Row | None = (
+        await _requests().where((SpeakerRequest.id == request_id) & (SpeakerRequest.meeting == meeting_id)).first()
+    )
+    return row
 
 
 async def waiting_on_item(item_id: int) -> list[Row]:
@@ -446,8 +450,9 @@ async def documents(meeting_id: int, item_id: int | None = None) -> list[Row]:
 
 
 async def document(meeting_id: int, document_id: int) -> Row | None:
-    return (
+    row: Row | None = (
         await _documents()
         .where((AgendaDocument.id == document_id) & (AgendaDocument.item.meeting == meeting_id))
         .first()
     )
+    return row
