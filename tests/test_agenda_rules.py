@@ -9,6 +9,7 @@ motion stays settled, and an amendment is always voted before its motion.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -291,3 +292,44 @@ def test_any_session_keeps_settled_motions_settled_and_votes_amendments_first(
         for other in motions.values():
             if other.amends == motion_id:
                 assert other.status in FINAL_STATUSES
+
+
+LANGUAGES = st.sampled_from(["en", "fr", "es"])
+TEXTS = st.text(max_size=5)
+
+
+@given(st.dictionaries(LANGUAGES, TEXTS), st.dictionaries(LANGUAGES, TEXTS))
+def test_an_amended_text_keeps_every_language_and_takes_the_amendment(
+    main: dict[str, str], amendment: dict[str, str]
+) -> None:
+    amended = rules.amended_text(list(main.items()), amendment)
+    languages = [language for language, _text in amended]
+    assert len(languages) == len(set(languages))
+    assert languages[: len(main)] == list(main)  # the main text's languages first, in order
+    assert dict(amended) == {**main, **amendment}
+
+
+@given(st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=3).map(lambda parts: ".".join(map(str, parts)))))
+def test_items_sort_like_their_numbers_parts(numbers: list[str]) -> None:
+    ordered = sorted(numbers, key=rules.item_order)
+    assert [rules.item_order(n) for n in ordered] == sorted(rules.item_order(n) for n in numbers)
+
+
+@given(st.lists(st.tuples(st.integers(0, 1000), st.booleans(), st.booleans()), max_size=12))
+def test_the_queue_is_the_waiting_requests_first_asked_first(requests: list[tuple[int, bool, bool]]) -> None:
+    base = dt.datetime(2012, 11, 15, 9, tzinfo=dt.UTC)
+    rows = [
+        {"id": i, "item": 1, "person": 100 + i, "requested_at": base + dt.timedelta(seconds=asked),
+         "given_at": base + dt.timedelta(seconds=asked + 5) if given else None,
+         "ended_at": base + dt.timedelta(seconds=asked + 65) if given else None,
+         "withdrawn_at": base if withdrawn and not given else None}
+        for i, (asked, given, withdrawn) in enumerate(requests)
+    ]  # fmt: skip
+    waiting = rules.order_waiting(rows)
+    assert [entry["position"] for entry in waiting] == list(range(1, len(waiting) + 1))
+    assert [entry["requested_at"] for entry in waiting] == sorted(entry["requested_at"] for entry in waiting)
+    assert {entry["id"] for entry in waiting} == {
+        r["id"] for r in rows if r["given_at"] is None and not r["withdrawn_at"]
+    }
+    queue = rules.build_queue(rows, 1)
+    assert queue["spoken_seconds"] == 60 * len(queue["spoken"])

@@ -31,6 +31,7 @@ __all__ = [
     "MotionKind",
     "MotionStatus",
     "Procedure",
+    "SpeakerState",
     "Special",
 ]
 
@@ -54,6 +55,15 @@ class Special(StrEnum):
 
     agenda = "agenda"  # adoption of the agenda
     minutes = "minutes"  # approval of the previous minutes
+
+
+class SpeakerState(StrEnum):
+    """Where a request for the floor stands (from its times, never stored)."""
+
+    waiting = "waiting"
+    speaking = "speaking"
+    spoken = "spoken"
+    withdrawn = "withdrawn"
 
 
 class Actor(StrEnum):

@@ -11,6 +11,8 @@
 * **Amendments** are voted before their main motion (DOMAIN 12), no deeper than the statutes
   allow; they fall with it; an adopted one gives the main motion a new version of its text.
 * **Recusal**: a recused member leaves the item's quorum unless the statutes keep them.
+* **The speakers list**: a request's state, the queue in the order of the requests, and how
+  long each speaker had the floor.
 
 A refusal is a ``Refusal`` (409), a ``NotAllowed`` (403) or an ``InvalidInput`` (422, with
 the fields at fault); the use cases raise it as the matching domain error.
@@ -18,6 +20,7 @@ the fields at fault); the use cases raise it as the matching domain error.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -32,6 +35,7 @@ from governance.agenda.model import (
     MotionKind,
     MotionStatus,
     Procedure,
+    SpeakerState,
     Special,
 )
 from governance.i18n import gettext as _
@@ -408,3 +412,84 @@ def not_yet_recused(already: bool) -> None:
 def quorum_excludes(recused: Collection[int], recused_count_for_quorum: bool) -> frozenset[int]:
     """The members the item's quorum leaves out: the recused, unless the statutes keep them."""
     return frozenset() if recused_count_for_quorum else frozenset(recused)
+
+
+# --- the speakers list -----------------------------------------------------------------------
+
+
+def state(row: Mapping[str, Any]) -> SpeakerState:
+    """``waiting``, ``speaking``, ``spoken`` or ``withdrawn``."""
+    if row["withdrawn_at"] is not None:
+        return SpeakerState.withdrawn
+    if row["given_at"] is None:
+        return SpeakerState.waiting
+    return SpeakerState.speaking if row["ended_at"] is None else SpeakerState.spoken
+
+
+def duration(row: Mapping[str, Any]) -> dt.timedelta | None:
+    """How long a speaker had the floor (None until the floor is ended)."""
+    if row["given_at"] is None or row["ended_at"] is None:
+        return None
+    spoke: dt.timedelta = row["ended_at"] - row["given_at"]
+    return spoke
+
+
+def format_duration(seconds: int | float | None) -> str:
+    """``4:05``, or ``1:02:03`` past the hour; empty when unknown."""
+    if seconds is None:
+        return ""
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def speaker_entry(row: Mapping[str, Any], position: int | None = None) -> dict[str, Any]:
+    spoke = duration(row)
+    seconds = round(spoke.total_seconds()) if spoke is not None else None
+    return {
+        **row,
+        "state": state(row).value,
+        "position": position,
+        "since": row["given_at"],
+        "duration": spoke,
+        "duration_seconds": seconds,
+        "duration_text": format_duration(seconds),
+    }
+
+
+def order_waiting(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The waiting requests, first asked first, each with its place in the queue (1 = next)."""
+    waiting = sorted((r for r in rows if state(r) == "waiting"), key=lambda r: (r["requested_at"], r["id"]))
+    return [speaker_entry(row, position) for position, row in enumerate(waiting, start=1)]
+
+
+def build_queue(rows: Iterable[Mapping[str, Any]], item_id: int | None) -> dict[str, Any]:
+    """What the speakers list shows: who has the floor (in the whole meeting: the chair
+    must be able to end it even after the item closed), who waits on the current item
+    (in order), and who has spoken on it (in order, with durations)."""
+    rows = list(rows)
+    on_item = [r for r in rows if item_id is not None and r["item"] == item_id]
+    current = next((r for r in rows if state(r) == "speaking"), None)
+    spoken = sorted((r for r in on_item if state(r) == "spoken"), key=lambda r: (r["given_at"], r["id"]))
+    spoken_entries = [speaker_entry(row) for row in spoken]
+    total = sum(entry["duration_seconds"] for entry in spoken_entries)
+    return {
+        "item": item_id,
+        "current": speaker_entry(current) if current is not None else None,
+        "waiting": order_waiting(on_item),
+        "spoken": spoken_entries,
+        "spoken_seconds": total,
+        "spoken_text": format_duration(total) if spoken_entries else "",
+    }
+
+
+def mine(queue: Mapping[str, Any], person_id: int) -> dict[str, Any]:
+    """Where a person stands in the queue: their waiting request (and its place), or the floor."""
+    waiting = next((entry for entry in queue["waiting"] if entry["person"] == person_id), None)
+    current = queue["current"]
+    return {
+        "waiting": waiting,
+        "position": waiting["position"] if waiting else None,
+        "speaking": current is not None and current["person"] == person_id,
+    }

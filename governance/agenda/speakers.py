@@ -11,17 +11,17 @@ Times are recorded (``requested_at``, ``given_at``, ``ended_at``, ``withdrawn_at
 a speaker's duration is ``ended_at - given_at``. Every change is logged in the same
 transaction. The database backs the rules with partial unique indexes.
 
-The ordering and the durations are pure functions (:func:`build_queue` and friends),
-so they can be checked without a database.
+The ordering and the durations are pure functions (:func:`build_queue` and friends, in
+``governance.agenda.rules``, imported here), so they can be checked without a database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from governance.agenda import services, store
+from governance.agenda.rules import build_queue, duration, format_duration, mine, order_waiting, speaker_entry, state
 from governance.auth import Principal
 from governance.db import IntegrityViolation, reading
 from governance.errors import Conflict, Forbidden, NotFound
@@ -31,86 +31,7 @@ from governance.meetings.services import MeetingContext
 from governance.record import log
 
 Row = dict[str, Any]
-
-
-# --- pure helpers -----------------------------------------------------------------------------
-
-
-def state(row: Mapping[str, Any]) -> str:
-    """``waiting``, ``speaking``, ``spoken`` or ``withdrawn``."""
-    if row["withdrawn_at"] is not None:
-        return "withdrawn"
-    if row["given_at"] is None:
-        return "waiting"
-    return "speaking" if row["ended_at"] is None else "spoken"
-
-
-def duration(row: Mapping[str, Any]) -> dt.timedelta | None:
-    """How long a speaker had the floor (None until the floor is ended)."""
-    if row["given_at"] is None or row["ended_at"] is None:
-        return None
-    return row["ended_at"] - row["given_at"]
-
-
-def format_duration(seconds: int | float | None) -> str:
-    """``4:05``, or ``1:02:03`` past the hour; empty when unknown."""
-    if seconds is None:
-        return ""
-    whole = max(0, round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _entry(row: Mapping[str, Any], position: int | None = None) -> Row:
-    spoke = duration(row)
-    seconds = round(spoke.total_seconds()) if spoke is not None else None
-    return {
-        **row,
-        "state": state(row),
-        "position": position,
-        "since": row["given_at"],
-        "duration": spoke,
-        "duration_seconds": seconds,
-        "duration_text": format_duration(seconds),
-    }
-
-
-def order_waiting(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
-    """The waiting requests, first asked first, each with its place in the queue (1 = next)."""
-    waiting = sorted((r for r in rows if state(r) == "waiting"), key=lambda r: (r["requested_at"], r["id"]))
-    return [_entry(row, position) for position, row in enumerate(waiting, start=1)]
-
-
-def build_queue(rows: Iterable[Mapping[str, Any]], item_id: int | None) -> Row:
-    """What the speakers list shows: who has the floor (in the whole meeting: the chair
-    must be able to end it even after the item closed), who waits on the current item
-    (in order), and who has spoken on it (in order, with durations)."""
-    rows = list(rows)
-    on_item = [r for r in rows if item_id is not None and r["item"] == item_id]
-    current = next((r for r in rows if state(r) == "speaking"), None)
-    spoken = sorted((r for r in on_item if state(r) == "spoken"), key=lambda r: (r["given_at"], r["id"]))
-    spoken_entries = [_entry(row) for row in spoken]
-    total = sum(entry["duration_seconds"] for entry in spoken_entries)
-    return {
-        "item": item_id,
-        "current": _entry(current) if current is not None else None,
-        "waiting": order_waiting(on_item),
-        "spoken": spoken_entries,
-        "spoken_seconds": total,
-        "spoken_text": format_duration(total) if spoken_entries else "",
-    }
-
-
-def mine(queue: Mapping[str, Any], person_id: int) -> Row:
-    """Where a person stands in the queue: their waiting request (and its place), or the floor."""
-    waiting = next((entry for entry in queue["waiting"] if entry["person"] == person_id), None)
-    current = queue["current"]
-    return {
-        "waiting": waiting,
-        "position": waiting["position"] if waiting else None,
-        "speaking": current is not None and current["person"] == person_id,
-    }
+__all__ = ["build_queue", "duration", "format_duration", "mine", "order_waiting", "state"]
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -135,7 +56,7 @@ async def get_request(context: MeetingContext, request_id: int) -> Row:
         if state(row) == "waiting":
             others = await store.waiting_on_item(row["item"])
             position = next(entry["position"] for entry in order_waiting(others) if entry["id"] == request_id)
-    return _entry(row, position)
+    return speaker_entry(row, position)
 
 
 async def queue(context: MeetingContext) -> Row:
