@@ -36,6 +36,13 @@ Req = Request[Any, Any, Any]
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
+async def form_action(request: Req, data: dict[str, str], action: Any) -> Template | Redirect:
+    """``page_action`` for a form post: back to the page, or the page again with the reason."""
+    response = await page_action(request, data, action)
+    assert response is not None  # only a refuse_only check answers None
+    return response
+
+
 def item_out(row: dict[str, Any]) -> ItemOut:
     return ItemOut(**{k: row[k] for k in ItemOut.model_fields})
 
@@ -199,23 +206,23 @@ class AgendaPages(Controller):
         async def act() -> None:
             await services.add_item(meeting_of(request), principal_of(request), parse_form(ItemIn, data))
 
-        return await page_action(request, data, act)
+        return await form_action(request, data, act)
 
     @post("/agenda/items/{item_id:int}/open", guards=[driver])
     async def open_item(self, request: Req, item_id: int, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request, data, lambda: services.open_item(meeting_of(request), principal_of(request), item_id)
         )
 
     @post("/agenda/items/{item_id:int}/close", guards=[driver])
     async def close_item(self, request: Req, item_id: int, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request, data, lambda: services.close_item(meeting_of(request), principal_of(request), item_id)
         )
 
     @post("/agenda/items/{item_id:int}/recuse", guards=[representative_or_secretary])
     async def recuse(self, request: Req, item_id: int, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request,
             data,
             lambda: services.declare_recusal(
@@ -228,17 +235,17 @@ class AgendaPages(Controller):
         async def act() -> None:
             await services.propose(meeting_of(request), principal_of(request), parse_form(MotionIn, data))
 
-        return await page_action(request, data, act)
+        return await form_action(request, data, act)
 
     @post("/motions/{motion_id:int}/second", guards=[representative])
     async def second(self, request: Req, motion_id: int, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request, data, lambda: services.second(meeting_of(request), principal_of(request), motion_id)
         )
 
     @post("/motions/{motion_id:int}/{step:str}", guards=[representative_or_secretary])
     async def motion_step(self, request: Req, motion_id: int, step: str, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request,
             data,
             lambda: services.move(meeting_of(request), principal_of(request), motion_id, step, data.get("note", "")),

@@ -26,15 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from governance.agenda import services
-from governance.agenda.tables import AgendaDocument
+from governance.agenda import services, store
 from governance.auth import Principal
 from governance.db import reading
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
-from governance.meetings.tables import Meeting
 from governance.record import log
 from governance.settings import get_settings
 
@@ -243,32 +241,24 @@ async def upload(
     sha256 = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
 
     async def attach() -> Row:
-        meeting = await Meeting.select(Meeting.status).where(Meeting.id == context.meeting["id"]).first()
-        if meeting is None or meeting["status"] == "closed":
+        if await store.meeting_status(context.meeting["id"]) == "closed":
             raise Conflict(_("The meeting is closed."))
         await services.get_item(context, item_id)  # still there
-        last = (
-            await AgendaDocument.select(AgendaDocument.version)
-            .where((AgendaDocument.item == item_id) & (AgendaDocument.name == name))
-            .order_by(AgendaDocument.version, ascending=False)
-            .first()
-        )
-        version = (last["version"] if last else 0) + 1
+        version = await store.last_document_version(item_id, name) + 1
         # Written before the row commits: a committed row always has its file. A failure
         # after this point leaves at most an unreferenced, complete file behind.
         await asyncio.to_thread(_store, sha256, data)
-        rows = await AgendaDocument.insert(
-            AgendaDocument(
-                item=item_id,
-                name=name,
-                version=version,
-                content_type=content_type,
-                size=len(data),
-                sha256=sha256,
-                uploaded_by=principal.person_id,
-            )
-        ).returning(*AgendaDocument.all_columns())
-        row = rows[0]
+        row = await store.insert_document(
+            item_id,
+            {
+                "name": name,
+                "version": version,
+                "content_type": content_type,
+                "size": len(data),
+                "sha256": sha256,
+                "uploaded_by": principal.person_id,
+            },
+        )
         await log.append(
             context.meeting["id"],
             "document_uploaded",
@@ -286,14 +276,6 @@ async def upload(
     return await services.change(context, attach)
 
 
-def _select() -> Any:
-    return AgendaDocument.select(
-        *AgendaDocument.all_columns(),
-        AgendaDocument.item.number.as_alias("item_number"),
-        AgendaDocument.uploaded_by.full_name.as_alias("uploaded_by_name"),
-    )
-
-
 def _order(rows: list[Row]) -> list[Row]:
     """By item (agenda order), then name; the latest version of each name first."""
     return sorted(
@@ -307,10 +289,7 @@ async def list_documents(context: MeetingContext, item_id: int | None = None) ->
     if item_id is not None:
         await services.get_item(context, item_id)
     async with reading():
-        query = _select().where(AgendaDocument.item.meeting == context.meeting["id"])
-        if item_id is not None:
-            query = query.where(AgendaDocument.item == item_id)
-        return _order(await query)
+        return _order(await store.documents(context.meeting["id"], item_id))
 
 
 async def documents_by_item(context: MeetingContext) -> dict[int, list[Row]]:
@@ -323,11 +302,7 @@ async def documents_by_item(context: MeetingContext) -> dict[int, list[Row]]:
 
 async def get_document(context: MeetingContext, document_id: int) -> Row:
     async with reading():
-        row = (
-            await _select()
-            .where((AgendaDocument.id == document_id) & (AgendaDocument.item.meeting == context.meeting["id"]))
-            .first()
-        )
+        row = await store.document(context.meeting["id"], document_id)
     if row is None:
         raise NotFound(_("No such document in this meeting."))
     return row

@@ -1,4 +1,4 @@
-""""Put the question": the chair asks the meeting for unanimous consent in one gesture.
+""" "Put the question": the chair asks the meeting for unanimous consent in one gesture.
 
 A real Board adopts its agenda with "Is the agenda adopted? It is." Here that gesture is a
 poll like any other (DOMAIN rules 4 and 18): the motion on the current item goes to the
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from governance.agenda import services as agenda
-from governance.agenda.tables import Motion
+from governance.agenda import store
 from governance.agenda.views import item_quorum_for
 from governance.auth import Principal
 from governance.db import reading, writing
@@ -89,8 +89,9 @@ async def put_the_question(
     elif motion_id is None and any((text or "").strip() for text in (texts or {}).values()):
         # A typed question would become a second motion beside the one on the floor.
         raise Conflict(
-            _("A motion is already on the floor of item {number}: put the question on it, or dispose of it first.")
-            .format(number=item["number"])
+            _(
+                "A motion is already on the floor of item {number}: put the question on it, or dispose of it first."
+            ).format(number=item["number"])
         )
     if driving:
         async with reading():
@@ -198,21 +199,20 @@ async def _table_question(context: MeetingContext, principal: Principal, item: R
     at = agenda.now()
     mover = agenda.member_of(context, principal)
     rules = agenda._rules(context)
-    rows = await Motion.insert(
-        Motion(
-            meeting=context.meeting["id"],
-            item=item["id"],
-            kind="main",
-            decision_type=item["decision_type"] or "ordinary",
-            authoritative_language=str(rules.authoritative_language),
-            mover_member=mover,
-            mover_person=principal.person_id,
-            status="debate",
-            created_at=at,
-            status_changed_at=at,
-        )
-    ).returning(Motion.id)
-    motion_id: int = rows[0]["id"]
+    motion_id = await store.insert_motion(
+        {
+            "meeting": context.meeting["id"],
+            "item": item["id"],
+            "kind": "main",
+            "decision_type": item["decision_type"] or "ordinary",
+            "authoritative_language": str(rules.authoritative_language),
+            "mover_member": mover,
+            "mover_person": principal.person_id,
+            "status": "debate",
+            "created_at": at,
+            "status_changed_at": at,
+        }
+    )
     await agenda.insert_first_texts(motion_id, texts, principal.person_id)
     await log.append(
         context.meeting["id"],

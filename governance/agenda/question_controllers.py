@@ -1,4 +1,4 @@
-""""Put the question" (governance.agenda.question): the JSON API and the console's button."""
+""" "Put the question" (governance.agenda.question): the JSON API and the console's button."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
 from governance.accounts.guards import principal_of
-from governance.agenda.controllers import motion_out
+from governance.agenda.controllers import form_action, motion_out
 from governance.agenda.guards import driver_or_secretary
 from governance.agenda.question import put_the_question
 from governance.agenda.schemas import MotionOut
 from governance.errors import Conflict, Forbidden, Invalid
 from governance.forms import parse_form
-from governance.meetings.attendance_controllers import page_action
 from governance.meetings.guards import meeting_of, participant
 from governance.polls.controllers import PollOut, poll_out
 from governance.schemas import PlainText
@@ -58,7 +57,7 @@ class QuestionApi(Controller):
         raises=[Forbidden, Conflict, Invalid],  # type: ignore[list-item]  # only their status_code is read
         summary="Put the question: ask for unanimous consent on the current item",
         description=(
-            "One gesture for \"Is the agenda adopted? It is.\": the motion on the floor of the current item "
+            'One gesture for "Is the agenda adopted? It is.": the motion on the floor of the current item '
             "(or the one named) goes to the vote if it is not there yet, and a unanimous_consent poll opens, "
             "after the quorum is re-checked and recorded (no quorum: 409, nothing changes but the recorded "
             "check). The chair then closes it (no objection: adopted), or a member objects (the chair takes a "
@@ -98,4 +97,4 @@ class QuestionPages(Controller):
                 countdown=form.countdown,
             )
 
-        return await page_action(request, data, act)
+        return await form_action(request, data, act)

@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 
 from governance.accounts.guards import principal_of
 from governance.agenda import speakers
+from governance.agenda.controllers import form_action
 from governance.agenda.guards import driver, representative
 from governance.errors import Invalid
 from governance.i18n import gettext as _
-from governance.meetings.attendance_controllers import page_action
 from governance.meetings.guards import meeting_of, participant
 
 Req = Request[Any, Any, Any]
@@ -132,19 +132,19 @@ class SpeakersPages(Controller):
 
     @post("/speakers", guards=[representative])
     async def request_floor(self, request: Req, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request, data, lambda: speakers.request_floor(meeting_of(request), principal_of(request))
         )
 
     @post("/speakers/{request_id:int}/withdraw", guards=[representative])
     async def withdraw(self, request: Req, request_id: int, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request, data, lambda: speakers.withdraw(meeting_of(request), principal_of(request), request_id)
         )
 
     @post("/speakers/{request_id:int}/give", guards=[driver])
     async def give(self, request: Req, request_id: int, data: Form) -> Template | Redirect:
-        return await page_action(
+        return await form_action(
             request, data, lambda: speakers.give_floor(meeting_of(request), principal_of(request), request_id)
         )
 
@@ -153,4 +153,4 @@ class SpeakersPages(Controller):
         async def act() -> None:
             await speakers.end_floor(meeting_of(request), principal_of(request), _request_id(data))
 
-        return await page_action(request, data, act)
+        return await form_action(request, data, act)

@@ -11,177 +11,59 @@ Times are recorded (``requested_at``, ``given_at``, ``ended_at``, ``withdrawn_at
 a speaker's duration is ``ended_at - given_at``. Every change is logged in the same
 transaction. The database backs the rules with partial unique indexes.
 
-The ordering and the durations are pure functions (:func:`build_queue` and friends),
-so they can be checked without a database.
+The ordering and the durations are pure functions (:func:`build_queue` and friends, in
+``governance.agenda.rules``, imported here), so they can be checked without a database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from governance.agenda import services
-from governance.agenda.tables import AgendaItem, SpeakerRequest
+from governance.agenda import services, store
+from governance.agenda.rules import build_queue, duration, format_duration, mine, order_waiting, speaker_entry, state
 from governance.auth import Principal
 from governance.db import IntegrityViolation, reading
 from governance.errors import Conflict, Forbidden, NotFound
 from governance.i18n import gettext as _
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
-from governance.meetings.tables import Meeting
 from governance.record import log
 
 Row = dict[str, Any]
-
-
-# --- pure helpers -----------------------------------------------------------------------------
-
-
-def state(row: Mapping[str, Any]) -> str:
-    """``waiting``, ``speaking``, ``spoken`` or ``withdrawn``."""
-    if row["withdrawn_at"] is not None:
-        return "withdrawn"
-    if row["given_at"] is None:
-        return "waiting"
-    return "speaking" if row["ended_at"] is None else "spoken"
-
-
-def duration(row: Mapping[str, Any]) -> dt.timedelta | None:
-    """How long a speaker had the floor (None until the floor is ended)."""
-    if row["given_at"] is None or row["ended_at"] is None:
-        return None
-    return row["ended_at"] - row["given_at"]
-
-
-def format_duration(seconds: int | float | None) -> str:
-    """``4:05``, or ``1:02:03`` past the hour; empty when unknown."""
-    if seconds is None:
-        return ""
-    whole = max(0, round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _entry(row: Mapping[str, Any], position: int | None = None) -> Row:
-    spoke = duration(row)
-    seconds = round(spoke.total_seconds()) if spoke is not None else None
-    return {
-        **row,
-        "state": state(row),
-        "position": position,
-        "since": row["given_at"],
-        "duration": spoke,
-        "duration_seconds": seconds,
-        "duration_text": format_duration(seconds),
-    }
-
-
-def order_waiting(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
-    """The waiting requests, first asked first, each with its place in the queue (1 = next)."""
-    waiting = sorted((r for r in rows if state(r) == "waiting"), key=lambda r: (r["requested_at"], r["id"]))
-    return [_entry(row, position) for position, row in enumerate(waiting, start=1)]
-
-
-def build_queue(rows: Iterable[Mapping[str, Any]], item_id: int | None) -> Row:
-    """What the speakers list shows: who has the floor (in the whole meeting: the chair
-    must be able to end it even after the item closed), who waits on the current item
-    (in order), and who has spoken on it (in order, with durations)."""
-    rows = list(rows)
-    on_item = [r for r in rows if item_id is not None and r["item"] == item_id]
-    current = next((r for r in rows if state(r) == "speaking"), None)
-    spoken = sorted((r for r in on_item if state(r) == "spoken"), key=lambda r: (r["given_at"], r["id"]))
-    spoken_entries = [_entry(row) for row in spoken]
-    total = sum(entry["duration_seconds"] for entry in spoken_entries)
-    return {
-        "item": item_id,
-        "current": _entry(current) if current is not None else None,
-        "waiting": order_waiting(on_item),
-        "spoken": spoken_entries,
-        "spoken_seconds": total,
-        "spoken_text": format_duration(total) if spoken_entries else "",
-    }
-
-
-def mine(queue: Mapping[str, Any], person_id: int) -> Row:
-    """Where a person stands in the queue: their waiting request (and its place), or the floor."""
-    waiting = next((entry for entry in queue["waiting"] if entry["person"] == person_id), None)
-    current = queue["current"]
-    return {
-        "waiting": waiting,
-        "position": waiting["position"] if waiting else None,
-        "speaking": current is not None and current["person"] == person_id,
-    }
+__all__ = ["build_queue", "duration", "format_duration", "mine", "order_waiting", "state"]
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _select() -> Any:
-    return SpeakerRequest.select(
-        *SpeakerRequest.all_columns(),
-        SpeakerRequest.person.full_name.as_alias("person_name"),
-        SpeakerRequest.member.name.as_alias("member_name"),
-        SpeakerRequest.member.slug.as_alias("member_slug"),
-        SpeakerRequest.item.number.as_alias("item_number"),
-    )
-
-
-def _on_the_floor() -> Any:
-    return SpeakerRequest.given_at.is_not_null() & SpeakerRequest.ended_at.is_null()
-
-
 async def _open_item(context: MeetingContext) -> Row | None:
     """The item under discussion (at most one: a unique index says so)."""
-    return (
-        await AgendaItem.select(AgendaItem.id, AgendaItem.number)
-        .where((AgendaItem.meeting == context.meeting["id"]) & (AgendaItem.status == "open"))
-        .first()
-    )
+    return await store.item_under_discussion(context.meeting["id"])
 
 
 async def _current_speaker(context: MeetingContext) -> Row | None:
-    return await _select().where((SpeakerRequest.meeting == context.meeting["id"]) & _on_the_floor()).first()
+    return await store.current_speaker(context.meeting["id"])
 
 
 async def get_request(context: MeetingContext, request_id: int) -> Row:
     """One request for the floor, with its state (and its place in the queue while it waits)."""
     async with reading():
-        row = (
-            await _select()
-            .where((SpeakerRequest.id == request_id) & (SpeakerRequest.meeting == context.meeting["id"]))
-            .first()
-        )
+        row = await store.speaker_request(context.meeting["id"], request_id)
         if row is None:
             raise NotFound(_("No such request for the floor in this meeting."))
         position = None
         if state(row) == "waiting":
-            others = await SpeakerRequest.select(
-                SpeakerRequest.id,
-                SpeakerRequest.requested_at,
-                SpeakerRequest.given_at,
-                SpeakerRequest.ended_at,
-                SpeakerRequest.withdrawn_at,
-            ).where(
-                (SpeakerRequest.item == row["item"])
-                & SpeakerRequest.given_at.is_null()
-                & SpeakerRequest.withdrawn_at.is_null()
-            )
+            others = await store.waiting_on_item(row["item"])
             position = next(entry["position"] for entry in order_waiting(others) if entry["id"] == request_id)
-    return _entry(row, position)
+    return speaker_entry(row, position)
 
 
 async def queue(context: MeetingContext) -> Row:
     """The speakers list of the meeting now: ``current``, ``waiting`` (in order), ``spoken``."""
     async with reading():
         item = await _open_item(context)
-        query = _select().where(SpeakerRequest.meeting == context.meeting["id"])
-        if item is not None:
-            query = query.where((SpeakerRequest.item == item["id"]) | _on_the_floor())
-        else:
-            query = query.where(_on_the_floor())
-        rows = await query
+        rows = await store.speaker_requests(context.meeting["id"], item["id"] if item else None)
     result = build_queue(rows, item["id"] if item else None)
     result["item_number"] = item["number"] if item else None
     return result
@@ -196,8 +78,7 @@ def _already_waiting() -> str:
 
 async def _meeting_status(context: MeetingContext) -> str:
     # Read again under the lock: the meeting may have been suspended since the request began.
-    row = await Meeting.select(Meeting.status).where(Meeting.id == context.meeting["id"]).first()
-    return row["status"]
+    return await store.meeting_status(context.meeting["id"])
 
 
 def _require_driver(context: MeetingContext) -> None:
@@ -217,29 +98,14 @@ async def request_floor(context: MeetingContext, principal: Principal) -> Row:
         item = await _open_item(context)
         if item is None:
             raise Conflict(_("No item is under discussion: there is nothing to ask for the floor on."))
-        mine_now = SpeakerRequest.person == principal.person_id
-        if await SpeakerRequest.exists().where(
-            (SpeakerRequest.meeting == context.meeting["id"]) & mine_now & _on_the_floor()
-        ):
+        if await store.has_the_floor(context.meeting["id"], principal.person_id):
             raise Conflict(_("You have the floor already."))
-        if await SpeakerRequest.exists().where(
-            (SpeakerRequest.item == item["id"])
-            & mine_now
-            & SpeakerRequest.given_at.is_null()
-            & SpeakerRequest.withdrawn_at.is_null()
-        ):
+        if await store.waits_on_item(item["id"], principal.person_id):
             raise Conflict(_already_waiting())
         at = services.now()
-        rows = await SpeakerRequest.insert(
-            SpeakerRequest(
-                meeting=context.meeting["id"],
-                item=item["id"],
-                member=member,
-                person=principal.person_id,
-                requested_at=at,
-            )
-        ).returning(SpeakerRequest.id)
-        request_id = rows[0]["id"]
+        request_id = await store.insert_speaker_request(
+            context.meeting["id"], item["id"], member, principal.person_id, at
+        )
         await log.append(
             context.meeting["id"],
             "floor_requested",
@@ -273,11 +139,7 @@ async def withdraw(context: MeetingContext, principal: Principal, request_id: in
         if row["given_at"] is not None:
             raise Conflict(_("You have been given the floor on this request: it can no longer be withdrawn."))
         at = services.now()
-        await SpeakerRequest.update({SpeakerRequest.withdrawn_at: at}).where(
-            (SpeakerRequest.id == request_id)
-            & SpeakerRequest.given_at.is_null()
-            & SpeakerRequest.withdrawn_at.is_null()
-        )
+        await store.withdraw_request(request_id, at)
         await log.append(
             context.meeting["id"],
             "floor_withdrawn",
@@ -294,9 +156,7 @@ async def withdraw(context: MeetingContext, principal: Principal, request_id: in
 
 async def _end(context: MeetingContext, principal: Principal, row: Row, at: dt.datetime, **extra: Any) -> None:
     ended = max(at, row["given_at"])  # never before the start, whatever the clocks say
-    await SpeakerRequest.update({SpeakerRequest.ended_at: ended}).where(
-        (SpeakerRequest.id == row["id"]) & SpeakerRequest.ended_at.is_null()
-    )
+    await store.end_floor(row["id"], ended)
     await log.append(
         context.meeting["id"],
         "floor_ended",
@@ -340,11 +200,7 @@ async def give_floor(context: MeetingContext, principal: Principal, request_id: 
         current = await _current_speaker(context)
         if current is not None:
             await _end(context, principal, current, at, next_request=request_id)
-        await SpeakerRequest.update({SpeakerRequest.given_at: at}).where(
-            (SpeakerRequest.id == request_id)
-            & SpeakerRequest.given_at.is_null()
-            & SpeakerRequest.withdrawn_at.is_null()
-        )
+        await store.give_floor(request_id, at)
         await log.append(
             context.meeting["id"],
             "floor_given",

@@ -16,7 +16,7 @@ from governance.organisations.tables import Body, Member
 class AgendaItem(Table, tablename="agenda_item"):
     id = Serial(primary_key=True)
     meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
-    parent = ForeignKey(references="self", null=True, on_delete=OnDelete.cascade)
+    parent: ForeignKey["AgendaItem"] = ForeignKey(references="self", null=True, on_delete=OnDelete.cascade)
     position = Integer()
     number = Varchar(length=20)
     title_en = Varchar(length=300)
@@ -52,7 +52,7 @@ class Motion(Table, tablename="motion"):
     item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade)
     kind = Varchar(length=20)
     procedure = Varchar(length=20, null=True, default=None)
-    amends = ForeignKey(references="self", null=True, on_delete=OnDelete.cascade)
+    amends: ForeignKey["Motion"] = ForeignKey(references="self", null=True, on_delete=OnDelete.cascade)
     depth = Integer(default=0)
     decision_type = Varchar(length=30)
     authoritative_language = Varchar(length=2)

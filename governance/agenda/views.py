@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from governance.agenda import services, speakers
+from governance.agenda import rules, services, speakers
 from governance.agenda.diff import word_diff
 from governance.auth import Principal
 from governance.i18n import current_language
@@ -86,7 +86,10 @@ async def agenda_panel(
 
 def item_quorum_for(context: MeetingContext, register: Register, recused: set[int]) -> Any:
     """The quorum for the current item: recused members leave it unless the statutes keep them."""
-    if not recused or context.statutes is None or context.statutes.recused_count_for_quorum:
+    if context.statutes is None:
+        return register.quorum
+    recused = set(rules.quorum_excludes(recused, context.statutes.recused_count_for_quorum))
+    if not recused:
         return register.quorum
     seated = {line.id for line in register.lines} - recused
     represented = {line.id for line in register.lines if line.state == "represented"} - recused
