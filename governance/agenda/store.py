@@ -35,8 +35,7 @@ OPEN = _codes(OPEN_STATUSES)
 
 async def lock_meeting(meeting_id: int) -> None:
     """Agenda changes of one meeting take turns (SQLite serialises writers itself)."""
-    if not db.is_sqlite():
-        await Meeting.select(Meeting.id).where(Meeting.id == meeting_id).lock_rows()
+    await db.take_lock(Meeting.select(Meeting.id).where(Meeting.id == meeting_id))
 
 
 async def agenda_state(meeting_id: int) -> Row:
@@ -260,8 +259,7 @@ async def mains_under_debate(item_id: int) -> list[int]:
 async def next_decision_sequence(body_id: int, year: int) -> int:
     """The body's next decision sequence for the year (the body locked first on PostgreSQL,
     so two adoptions never take the same number)."""
-    if not db.is_sqlite():
-        await Body.select(Body.id).where(Body.id == body_id).lock_rows()
+    await db.take_lock(Body.select(Body.id).where(Body.id == body_id))
     last = (
         await Motion.select(Motion.decision_sequence)
         .where(
