@@ -323,6 +323,11 @@ async def _load(password: str, *, reset: bool) -> DemoReport:
     # The Secretary General is a staff office of the organisation (above), not a member's
     # seat: the minutes' signatories come from the staff office (meetings/offices.py), and the
     # secretariat's pages do not say that it represents a city.
+    # Barcelona's substitute, who replaces its delegate only when the delegate is absent.
+    substitute = await people.get(
+        metropolis, "barcelona-substitute@metropolis.demo", "Substitute for Barcelona (demo)", "substitute on the Board"
+    )
+    await _mandate(metropolis, board, substitute["email"], "barcelona", "member", role="substitute")
 
     async with reading():
         event = await Event.select().where(Event.slug == EVENT_SLUG).first()
