@@ -87,11 +87,12 @@ def checkpoint_fingerprint(note: str) -> str:
 
 
 def _poll_arithmetic(poll: Any) -> str:
-    """A closed poll's arithmetic in the reader's language, from its numbers (the stored English
-    text where the numbers do not say it all, e.g. an election round)."""
+    """A closed poll's arithmetic in the reader's language, from its numbers (an election round
+    from the facts the poll panel puts beside it; the stored English text where the numbers
+    do not say it all, e.g. a round closed before its valid ballots were kept)."""
     from governance.polls.wording import arithmetic  # pure; the page layer reads the polls' words
 
-    said = arithmetic(i18n.current_language(), dict(poll)) if poll.get("kind") != "election" else None
+    said = arithmetic(i18n.current_language(), dict(poll))
     if said and poll.get("majority_article") and poll.get("method") != "unanimous_consent":
         said = f"{said} ({poll['majority_article']})"  # the statute it applies, as the stored text cites
     return said or poll.get("arithmetic") or ""

@@ -85,7 +85,7 @@ async def test_guangzhou_board_walkthrough(demo, make_client):
     await refused(
         desk,
         f"{API}/arrivals",
-        {"member": "barcelona", "person_id": await _person("secretary@metropolis.demo")},
+        {"member": "barcelona", "person_id": await _person("barcelona-substitute@metropolis.demo")},
         409,
         "a substitute may only replace an absent delegate",
     )

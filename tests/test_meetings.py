@@ -62,8 +62,8 @@ async def test_the_fmdv_chair_is_the_acting_co_president(demo, client):
         "office": "president",
         "acting": True,
     }
-    # The Secretary General's office comes with a (substitute) mandate.
-    assert meeting["my_roles"] == ["representative", "secretary"]
+    # The Secretary General is a staff office of the organisation, not a member's seat.
+    assert meeting["my_roles"] == ["secretary"]
 
 
 async def test_lifecycle_belongs_to_the_chair(demo, make_client):

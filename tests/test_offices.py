@@ -113,8 +113,10 @@ async def test_the_chair_is_handed_over_only_by_a_logged_event(demo, make_client
     url = f"/api/v1/meetings/{SLUG}/chair"
     body = {"mandate": mandates[VICE]["id"], "reason": "The President leaves for item 5 (conflict of interest)."}
     assert (await member.send("POST", url, json=body)).status_code == 403
-    # The secretariat cannot take the chair itself (the Secretary General holds a substitute mandate).
-    itself = await secretariat.send("POST", url, json={**body, "mandate": mandates[SECRETARY]["id"]})
+    # The Secretary General is a staff office, not a member's seat: no mandate to take the chair
+    # with; and no one hands the chair to themselves.
+    assert SECRETARY not in mandates
+    itself = await chair.send("POST", url, json={**body, "mandate": mandates[PRESIDENT]["id"]})
     assert itself.status_code == 403 and "to themselves" in itself.json()["detail"]
     assert (await chair.send("POST", url, json={**body, "reason": ""})).status_code == 400
     assert (await chair.send("POST", url, json={**body, "mandate": 999_999})).status_code == 422

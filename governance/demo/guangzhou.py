@@ -320,9 +320,14 @@ async def _load(password: str, *, reset: bool) -> DemoReport:
         metropolis, "observer@metropolis.demo", "Observer for Guangzhou (demo)", "observer on the Board"
     )
     await _mandate(metropolis, board, observer["email"], "guangzhou", "observer", role="substitute")
-    # The Secretary General holds the office that co-signs the minutes; the seat is
-    # Barcelona's, where the secretariat is hosted (demo).
-    await _mandate(metropolis, board, secretary["email"], "barcelona", "secretary_general", role="substitute")
+    # The Secretary General is a staff office of the organisation (above), not a member's
+    # seat: the minutes' signatories come from the staff office (meetings/offices.py), and the
+    # secretariat's pages do not say that it represents a city.
+    # Barcelona's substitute, who replaces its delegate only when the delegate is absent.
+    substitute = await people.get(
+        metropolis, "barcelona-substitute@metropolis.demo", "Substitute for Barcelona (demo)", "substitute on the Board"
+    )
+    await _mandate(metropolis, board, substitute["email"], "barcelona", "member", role="substitute")
 
     async with reading():
         event = await Event.select().where(Event.slug == EVENT_SLUG).first()
@@ -419,7 +424,6 @@ async def _load(password: str, *, reset: bool) -> DemoReport:
         office = data.FMDV_BOARD_OFFICES.get(slug, "member")
         acting = "president" if slug == data.FMDV_ACTING_PRESIDENT else None
         await _mandate(fmdv, fmdv_board, email, slug, office, acting)
-    await _mandate(fmdv, fmdv_board, fmdv_secretary["email"], "metropolis", "secretary_general", role="substitute")
     report.meetings.append(
         await _meeting(
             fmdv,

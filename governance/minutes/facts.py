@@ -21,6 +21,7 @@ from governance.meetings.services import MeetingContext
 from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import Member
 from governance.polls.tables import Poll, RollCallVote
+from governance.polls.wording import election_round
 from governance.record.canonical import timestamp
 from governance.record.tables import MeetingEvent
 
@@ -264,6 +265,9 @@ def _motion(motion: Row, language: str, polls: list[Row], names: dict[int, str],
                 "members_weight": p["members_weight"],
                 "electorate_size": p["electorate_size"],
                 "motion_kind": motion["kind"],
+                # An election round's facts (tally, elected, tie, next round), said in the minutes' language.
+                "kind": p["kind"],
+                "election": election_round(p, names),
                 "roll": p.get("roll") or [],
             }
             for p in polls

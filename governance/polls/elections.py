@@ -79,7 +79,7 @@ def check_ballot(marks: Sequence[int], candidates: Sequence[int], seats: int) ->
     return None
 
 
-def _ranked(candidates: Sequence[int], votes: Mapping[int, int]) -> list[int]:
+def ranked(candidates: Sequence[int], votes: Mapping[int, int]) -> list[int]:
     # Most votes first; equal votes keep the frozen candidate order (only for display:
     # equal votes at a cut-off are always a tie, never settled by this order).
     order = {c: i for i, c in enumerate(candidates)}
@@ -141,7 +141,31 @@ def count_round(
         valid += ballot.weight
         for mark in ballot.marks:
             votes[mark] += ballot.weight
-    ranked = _ranked(candidates, votes)
+    return decide_round(
+        method=method, round_number=round_number, seats=seats, majority=majority, candidates=candidates,
+        votes=votes, valid=valid, blank=blank, turnout=turnout, names=names,
+    )  # fmt: skip
+
+
+def decide_round(
+    *,
+    method: Method,
+    round_number: int,
+    seats: int,
+    majority: Majority,
+    candidates: Sequence[int],
+    votes: Mapping[int, int],
+    valid: int,
+    blank: int,
+    turnout: Turnout = Turnout(),
+    names: Mapping[int, str] | None = None,
+) -> RoundResult:
+    """Decide one round from its counts (votes per candidate, valid and blank ballots): what
+    ``count_round`` does once the ballots are counted, and what a reader's page recomputes from
+    a closed round's stored tally to say it in the reader's language."""
+    names = names or {}
+    votes = {c: votes.get(c, 0) for c in candidates}
+    order = ranked(candidates, votes)
     relative = is_relative_round(method, round_number)
     if relative:
         required = None
@@ -165,8 +189,8 @@ def count_round(
             f"{more} {majority.fraction.numerator}/{majority.fraction.denominator} of {total} "
             f"({majority.base.replace('_', ' ')}) = {required if required is not None else '-'}"
         )
-    elected, tied = _take(ranked, eligible, votes, seats)
-    listing = ", ".join(f"{names.get(c, c)} {votes[c]}" for c in ranked)
+    elected, tied = _take(order, eligible, votes, seats)
+    listing = ", ".join(f"{names.get(c, c)} {votes[c]}" for c in order)
     arithmetic = f"round {round_number}, {seats} seat(s), {rule}; valid {valid}, blank {blank}"
     if turnout.abstain:
         arithmetic += f", abstain {turnout.abstain}"
@@ -184,7 +208,7 @@ def count_round(
         return RoundResult(
             "elected", tuple(elected), (), (), votes, valid, blank, required, f"{arithmetic}: elected {said}"
         )
-    following = _next_round(method, ranked, remaining, votes, seats_left)
+    following = _next_round(method, order, remaining, votes, seats_left)
     said = ", ".join(str(names.get(c, c)) for c in elected) or "no one"
     return RoundResult(
         "next_round", tuple(elected), (), tuple(following), votes, valid, blank, required,

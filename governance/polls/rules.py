@@ -380,6 +380,7 @@ def count_election(
     values: dict[str, Any] = {
         "abstain": abstain,
         "blank": result.blank,
+        "valid": result.valid,
         "tally": json.dumps({str(c): v for c, v in result.votes.items()}, separators=(",", ":")),
         "elected": json.dumps(elected),
         "next_candidates": json.dumps(following) if outcome in ("next_round", "tie_new_round", "tie_casting_vote")

@@ -47,6 +47,7 @@ class Poll(Table, tablename="poll"):
     changeable = Boolean(default=False)  # a voter may change their ballot until the close
     blank = Integer(null=True, default=None)
     tally = Text(null=True, default=None)  # JSON: elections, votes per candidate
+    valid = Integer(null=True, default=None)  # elections: ballots marking at least one candidate
     elected = Text(null=True, default=None)  # JSON: elections, candidates elected this round
     next_candidates = Text(null=True, default=None)  # JSON: who stands in the next round
     tellers = Text(null=True, default=None)  # show of hands: who counted

@@ -12,7 +12,7 @@ from typing import Any
 from governance.auth import Principal
 from governance.i18n import lazy_gettext as _l
 from governance.meetings.services import MeetingContext
-from governance.polls import services
+from governance.polls import services, wording
 from governance.polls.guards import holds_casting_vote
 
 Row = dict[str, Any]
@@ -52,8 +52,13 @@ async def poll_panel(
     if poll["status"] == "closed" and poll["tally"]:
         votes = {int(k): v for k, v in json.loads(poll["tally"]).items()}
         tally = sorted(((names.get(c, str(c)), n) for c, n in votes.items()), key=lambda pair: -pair[1])
+    if poll["kind"] == "election" and poll["status"] == "closed":
+        # The round's facts, so its arithmetic is said in the reader's language (poll_arithmetic).
+        poll = {**poll, "election": wording.election_round(poll, names)}
     return {
         "poll": poll,
+        "poll_void_reason": wording.void_reason(poll["void_reason"]),
+        "poll_casting_office": wording.office_title(poll["casting_vote_office"]),
         "poll_options": services.options_of(poll),
         "poll_candidates": [(c, names.get(c, str(c))) for c in services.candidates_of(poll)],
         "poll_tied": [(c, names.get(c, str(c))) for c in json.loads(poll["next_candidates"] or "[]")],
@@ -106,6 +111,8 @@ async def board_view(context: MeetingContext, poll_id: int, code: str = "") -> d
     if poll["tally"]:
         votes = {int(k): v for k, v in json.loads(poll["tally"]).items()}
         tally = sorted(((names.get(c, str(c)), n) for c, n in votes.items()), key=lambda pair: -pair[1])
+    if poll["kind"] == "election":
+        poll = {**poll, "election": wording.election_round(poll, names)}
     return {
         "poll": poll,
         "ballots": ballots,
