@@ -3,7 +3,7 @@ room's pages reuse: the quorum, a proxy as its reader may see it)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Controller, Request, get, post
 
@@ -15,6 +15,7 @@ from governance.meetings.attendance_schemas import (
     DepartureIn,
     ExcusalIn,
     MemberLineOut,
+    MissingCode,
     PendingProxyOut,
     ProxyIn,
     ProxyOut,
@@ -115,7 +116,7 @@ def proxy_out(request: Req, row: dict[str, Any], names: dict[int, str] | None = 
         revoked_reason=row["revoked_reason"],
         grantor_confirmed=row["grantor_confirmed_at"] is not None,
         form_sha256=row["form_sha256"] or None,
-        missing=missing,
+        missing=cast(list[MissingCode], missing),  # the enum's values, as the schema spells them
         missing_text=attendance.missing_sentences(missing),
         complete=row["revoked_at"] is None and not missing,
     )

@@ -103,9 +103,11 @@ async def payload(context: Any, *, statutes: Any = None) -> Row:
     )
     casting = statutes.casting_vote_office.value if statutes is not None and statutes.casting_vote_office else None
     async with reading():
-        staff = await Staff.select(
-            Staff.person, Staff.office, Staff.person.full_name.as_alias("name")
-        ).where((Staff.organisation == context.organisation["id"]) & Staff.office.is_not_null()).order_by(Staff.id)
+        staff = (
+            await Staff.select(Staff.person, Staff.office, Staff.person.full_name.as_alias("name"))
+            .where((Staff.organisation == context.organisation["id"]) & Staff.office.is_not_null())
+            .order_by(Staff.id)
+        )
         secretary = (
             await Person.select(Person.id, Person.full_name).where(Person.id == context.meeting["secretary"]).first()
             if context.meeting["secretary"]

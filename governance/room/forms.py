@@ -3,7 +3,8 @@ page again with the reason and what was typed; and the confirmation step of weig
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, overload
 from urllib.parse import urlencode
 
 from litestar import Request
@@ -44,8 +45,33 @@ def confirm_page(
     )
 
 
+@overload
 async def page_action(
-    request: Req, data: dict[str, str], action: Any, after: dict[str, str] | None = None, refuse_only: bool = False
+    request: Req,
+    data: dict[str, str],
+    action: Callable[[], Awaitable[Any]],
+    after: dict[str, str] | None = None,
+    refuse_only: Literal[False] = False,
+) -> Template | Redirect: ...
+
+
+@overload
+async def page_action(
+    request: Req,
+    data: dict[str, str],
+    action: Callable[[], Awaitable[Any]],
+    after: dict[str, str] | None = None,
+    *,
+    refuse_only: Literal[True],
+) -> Template | None: ...
+
+
+async def page_action(
+    request: Req,
+    data: dict[str, str],
+    action: Callable[[], Awaitable[Any]],
+    after: dict[str, str] | None = None,
+    refuse_only: bool = False,
 ) -> Template | Redirect | None:
     """Run a meeting-page action (a form post), then go back to the page it came from
     (``back``: tablet, desk, console or agenda), or show that page again with the reason
