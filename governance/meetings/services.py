@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from piccolo.columns import Column
 
 from governance import clock, db
 from governance.accounts import services as accounts
@@ -52,6 +55,11 @@ def _event_problems(data: EventIn) -> dict[str, str]:
     return {}
 
 
+def _by_column(values: Mapping[str, Any]) -> dict[Column | str, Any]:
+    """A row's values as Piccolo's ``update`` takes them (keyed by column name)."""
+    return {name: value for name, value in values.items()}
+
+
 async def create_event(org: Row, data: EventIn) -> Row:
     if problems := _event_problems(data):
         raise Invalid(_("Please correct the fields marked below."), fields=problems)
@@ -67,7 +75,7 @@ async def update_event(event: Row, data: EventIn) -> Row:
         raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
         rows = (
-            await Event.update(data.model_dump(mode="python"))
+            await Event.update(_by_column(data.model_dump(mode="python")))
             .where(Event.id == event["id"])
             .returning(*Event.all_columns())
         )
@@ -177,7 +185,9 @@ async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surrounding
     generation = _generation
     async with reading():
         body = await Body.select().where(Body.id == meeting["body"]).first()
+        assert body is not None  # a meeting's body is a foreign key: it exists
         organisation = await Organisation.select().where(Organisation.id == body["organisation"]).first()
+        assert organisation is not None
         event = await Event.select().where(Event.id == meeting["event"]).first() if meeting["event"] else None
         mandates = await Mandate.select(
             Mandate.id,
@@ -323,11 +333,11 @@ async def my_meetings(principal: Principal) -> list[Row]:
             row["body"] for row in await Mandate.select(Mandate.body).where(Mandate.person == principal.person_id)
         }
         query = Meeting.select(
-            Meeting.all_columns(),
+            *Meeting.all_columns(),
             Meeting.body.name_en.as_alias("body_name_en"),
             Meeting.body.name_fr.as_alias("body_name_fr"),
             Meeting.body.name_es.as_alias("body_name_es"),
-            Meeting.body.organisation.short_name.as_alias("organisation_name"),
+            Meeting.body._.organisation._.short_name.as_alias("organisation_name"),
         ).order_by(Meeting.starts_at, ascending=False)
         if not principal.is_admin:
             staff_orgs = list(principal.staff_of) or [-1]
@@ -397,7 +407,7 @@ async def list_meetings(org: Row) -> list[Row]:
     async with reading():
         return (
             await Meeting.select(
-                Meeting.all_columns(),
+                *Meeting.all_columns(),
                 Meeting.body.slug.as_alias("body_slug"),
                 Meeting.body.name_en.as_alias("body_name_en"),
             )
@@ -423,7 +433,9 @@ async def update_meeting(context: MeetingContext, data: MeetingIn) -> Row:
         if problems:
             raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
-        rows = await Meeting.update(values).where(Meeting.id == context.meeting["id"]).returning(Meeting.slug)
+        rows = (
+            await Meeting.update(_by_column(values)).where(Meeting.id == context.meeting["id"]).returning(Meeting.slug)
+        )
     return rows[0]
 
 
