@@ -56,13 +56,13 @@ async def give_proxy(
     if scope == ProxyScope.items and not items.strip():
         message = _("List the agenda items the proxy covers.")
         raise Invalid(message, fields={"items": message})
-    statutes = context.statutes
-    assert statutes is not None  # the register is open: the meeting is convened under its rules
     when = when_given(None)
     created: dict[str, int] = {}
 
     async def give() -> None:
-        register = await load_register(context)
+        register = await load_register(context)  # refuses a meeting without its rules
+        statutes = context.statutes
+        assert statutes is not None
         live_proxies = [LiveProxy(p["grantor"], p["holder"]) for p in register.proxies if p["revoked_at"] is None]
         problems = proxy_problems(
             grantor=grantor["id"],

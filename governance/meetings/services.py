@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from piccolo.columns import Column
 
 from governance import clock, db
 from governance.accounts import services as accounts
@@ -22,8 +19,13 @@ from governance.flights import load_once
 from governance.i18n import gettext as _
 from governance.i18n import ngettext
 from governance.meetings import offices
+from governance.meetings.events import by_column
+from governance.meetings.events import create_event as create_event  # re-exported: moved to events
+from governance.meetings.events import get_event as get_event
+from governance.meetings.events import list_events as list_events
+from governance.meetings.events import update_event as update_event
 from governance.meetings.roles import MeetingRole, allowed_transitions, chair_mandate, meeting_roles
-from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
+from governance.meetings.schemas import ChairOut, MeetingIn, MeetingOut
 from governance.meetings.tables import Event, Meeting
 from governance.organisations import services as organisations
 from governance.organisations.statutes import Statutes
@@ -31,55 +33,6 @@ from governance.organisations.tables import Body, Mandate, Member, Organisation,
 from governance.vocabulary import MeetingKind, MeetingMode, MeetingStatus, label
 
 Row = dict[str, Any]
-
-
-# --- events -----------------------------------------------------------------------------
-
-
-async def list_events(org: Row) -> list[Row]:
-    async with reading():
-        return await Event.select().where(Event.organisation == org["id"]).order_by(Event.starts_on, ascending=False)
-
-
-async def get_event(org: Row, slug: str) -> Row:
-    async with reading():
-        row = await Event.select().where((Event.organisation == org["id"]) & (Event.slug == slug)).first()
-    if row is None:
-        raise NotFound(_("No such event in this organisation."))
-    return row
-
-
-def _event_problems(data: EventIn) -> dict[str, str]:
-    if data.ends_on < data.starts_on:
-        return {"ends_on": _("The last day cannot come before the first day.")}
-    return {}
-
-
-def _by_column(values: Mapping[str, Any]) -> dict[Column | str, Any]:
-    """A row's values as Piccolo's ``update`` takes them (keyed by column name)."""
-    return {name: value for name, value in values.items()}
-
-
-async def create_event(org: Row, data: EventIn) -> Row:
-    if problems := _event_problems(data):
-        raise Invalid(_("Please correct the fields marked below."), fields=problems)
-    async with writing():
-        rows = await Event.insert(Event(organisation=org["id"], **data.model_dump(mode="python"))).returning(
-            *Event.all_columns()
-        )
-    return rows[0]
-
-
-async def update_event(event: Row, data: EventIn) -> Row:
-    if problems := _event_problems(data):
-        raise Invalid(_("Please correct the fields marked below."), fields=problems)
-    async with writing():
-        rows = (
-            await Event.update(_by_column(data.model_dump(mode="python")))
-            .where(Event.id == event["id"])
-            .returning(*Event.all_columns())
-        )
-    return rows[0]
 
 
 # --- meetings: who is who -----------------------------------------------------------------
@@ -434,7 +387,7 @@ async def update_meeting(context: MeetingContext, data: MeetingIn) -> Row:
             raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
         rows = (
-            await Meeting.update(_by_column(values)).where(Meeting.id == context.meeting["id"]).returning(Meeting.slug)
+            await Meeting.update(by_column(values)).where(Meeting.id == context.meeting["id"]).returning(Meeting.slug)
         )
     return rows[0]
 
