@@ -54,15 +54,18 @@ def route_handlers() -> list[Any]:
     from governance.agenda.document_controllers import DocumentApi, DocumentPages
     from governance.agenda.question_controllers import QuestionApi, QuestionPages
     from governance.agenda.speaker_controllers import SpeakersApi, SpeakersPages
-    from governance.meetings.attendance_controllers import AttendanceApi, AttendancePages
+    from governance.meetings.attendance_api import AttendanceApi
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
-    from governance.meetings.display_controllers import DisplayLinkApi, DisplayLinkPages, DisplayPages
-    from governance.meetings.proxy_form_controllers import ProxyFormApi, ProxyFormPages
+    from governance.meetings.display_controllers import DisplayLinkApi, DisplayLinkPages
     from governance.minutes.controllers import MinutesPages, SigningKeyPages
     from governance.minutes.verify_pages import PublishedMinutes, VerifyPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
     from governance.polls.controllers import CandidateApi, CandidatePages, PollApi, PollPages
     from governance.polls.secret_request_controllers import SecretBallotRequestApi, SecretBallotRequestPages
+    from governance.room.attendance_forms import AttendancePages
+    from governance.room.controllers import RoomPages
+    from governance.room.display import DisplayPages
+    from governance.room.proxy_forms import ProxyFormApi, ProxyFormPages
 
     return [
         health,
@@ -71,6 +74,7 @@ def route_handlers() -> list[Any]:
         AuthApi,
         *ORGANISATION_HANDLERS,
         MeetingPages,
+        RoomPages,
         MeetingApi,
         MeetingAdminApi,
         AttendancePages,

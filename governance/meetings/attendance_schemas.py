@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field
 
 from governance.schemas import Slug
 
+# What a proxy still lacks (governance.meetings.attendance_model.Missing).
+MissingCode = Literal["grantor", "holder", "validation"]
+
 
 class ArrivalIn(BaseModel):
     member: Slug
@@ -101,7 +104,7 @@ class ProxyOut(BaseModel):
     revoked_reason: str
     grantor_confirmed: bool = Field(description="The grantor's representative confirmed it from its account")
     form_sha256: str | None = Field(description="SHA-256 of the grantor's signed proxy form, if one is attached")
-    missing: list[Literal["grantor", "holder", "validation"]] = Field(
+    missing: list[MissingCode] = Field(
         description="What it still lacks before it can count: the grantor's form or confirmation, "
         "the holder's acceptance, the secretariat's validation"
     )

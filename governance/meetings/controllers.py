@@ -15,9 +15,7 @@ from governance.forms import as_domain_error, parse_form
 from governance.formspec import fieldsets, form_values
 from governance.i18n import gettext as _
 from governance.meetings import services
-from governance.meetings.attendance_controllers import render_meeting_page
 from governance.meetings.guards import chair_or_secretary, meeting_of, participant, secretary
-from governance.meetings.roles import MeetingRole
 from governance.meetings.schemas import (
     EventIn,
     EventOut,
@@ -42,10 +40,6 @@ class MeetingPages(Controller):
     async def my_meetings(self, request: Req) -> Template:
         return page("meetings/mine.html", meetings=await services.my_meetings(principal_of(request)))
 
-    @get("/{slug:str}", guards=[participant])
-    async def meeting_page(self, request: Req, slug: str) -> Template:
-        return await render_meeting_page(request, "meetings/meeting.html")
-
     @get("/{slug:str}/edit", guards=[secretary])
     async def edit_page(self, request: Req, slug: str) -> Template:
         context = meeting_of(request)
@@ -62,51 +56,6 @@ class MeetingPages(Controller):
                 context, values=data, errors=error.fields, message=error.message, status_code=error.status_code
             )
         return Redirect(f"/meetings/{updated['slug']}", status_code=303)
-
-    @post("/{slug:str}/status", guards=[participant])
-    async def change_status(self, request: Req, slug: str, data: Form) -> Template | Redirect:
-        context = meeting_of(request)
-        try:
-            confirm = data.get("confirm") == "yes"
-            payload = TransitionIn.model_validate({"status": data.get("status", ""), "confirm": confirm})
-            await services.transition(
-                context, payload.status.value, actor=principal_of(request).person_id, confirmed=payload.confirm
-            )
-        except services.ConfirmationNeeded as needed:
-            # Closing cannot be undone: the page answers with the confirmation step.
-            return page(
-                "meetings/confirm.html",
-                context=context,
-                heading=_("Close the meeting?"),
-                consequence=needed.message,
-                items=await services.untreated_items(context),
-                action=f"/meetings/{slug}/status",
-                fields={"status": "closed"},
-                confirm_label=_("Close the meeting for good"),
-                cancel=f"/meetings/{slug}",
-            )
-        except Exception as exc:
-            error = as_domain_error(exc)
-            return await render_meeting_page(
-                request, "meetings/meeting.html", message=error.message, status_code=error.status_code
-            )
-        return Redirect(f"/meetings/{slug}", status_code=303)
-
-    @post("/{slug:str}/chair", guards=[chair_or_secretary])
-    async def hand_over(self, request: Req, slug: str, data: Form) -> Template | Redirect:
-        context = meeting_of(request)
-        # Back to the console, unless the one who handed the chair over no longer has it.
-        console = data.get("back") == "console" and MeetingRole.secretary in context.roles
-        try:
-            payload = HandOverIn.model_validate({"mandate": data.get("mandate") or 0, "reason": data.get("reason", "")})
-            await services.hand_over_chair(context, principal_of(request).person_id, payload.mandate, payload.reason)
-        except Exception as exc:
-            error = as_domain_error(exc)
-            return await render_meeting_page(
-                request, "meetings/console.html" if console else "meetings/meeting.html", message=error.message,
-                status_code=error.status_code,
-            )  # fmt: skip
-        return Redirect(f"/meetings/{slug}/console" if console else f"/meetings/{slug}", status_code=303)
 
 
 def _meeting_values(context: services.MeetingContext) -> dict[str, str]:

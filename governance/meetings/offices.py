@@ -11,7 +11,7 @@ chair passes to someone else only through a logged ``chair_handed_over`` event.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from governance.accounts.tables import Person
@@ -41,7 +41,7 @@ def chair_entry(mandate: Mapping[str, Any] | None) -> Row | None:
     }
 
 
-def holder(office: str, mandates: list[Mapping[str, Any]], staff: list[Mapping[str, Any]]) -> Row | None:
+def holder(office: str, mandates: Sequence[Mapping[str, Any]], staff: Sequence[Mapping[str, Any]]) -> Row | None:
     """Who holds ``office`` for the meeting: its acting holder if there is one (a Co-President
     acting as President signs as acting), else its holder, else a staff member with that office."""
     for mandate in mandates:
@@ -75,7 +75,7 @@ def fix(
     *,
     mandates: Iterable[Mapping[str, Any]],
     named_chair: int | None,
-    staff: list[Mapping[str, Any]],
+    staff: Sequence[Mapping[str, Any]],
     secretary: Mapping[str, Any] | None,
     signatories: list[str],
     casting_vote: str | None,
@@ -103,9 +103,11 @@ async def payload(context: Any, *, statutes: Any = None) -> Row:
     )
     casting = statutes.casting_vote_office.value if statutes is not None and statutes.casting_vote_office else None
     async with reading():
-        staff = await Staff.select(
-            Staff.person, Staff.office, Staff.person.full_name.as_alias("name")
-        ).where((Staff.organisation == context.organisation["id"]) & Staff.office.is_not_null()).order_by(Staff.id)
+        staff = (
+            await Staff.select(Staff.person, Staff.office, Staff.person.full_name.as_alias("name"))
+            .where((Staff.organisation == context.organisation["id"]) & Staff.office.is_not_null())
+            .order_by(Staff.id)
+        )
         secretary = (
             await Person.select(Person.id, Person.full_name).where(Person.id == context.meeting["secretary"]).first()
             if context.meeting["secretary"]

@@ -19,8 +19,13 @@ from governance.flights import load_once
 from governance.i18n import gettext as _
 from governance.i18n import ngettext
 from governance.meetings import offices
+from governance.meetings.events import by_column
+from governance.meetings.events import create_event as create_event  # re-exported: moved to events
+from governance.meetings.events import get_event as get_event
+from governance.meetings.events import list_events as list_events
+from governance.meetings.events import update_event as update_event
 from governance.meetings.roles import MeetingRole, allowed_transitions, chair_mandate, meeting_roles
-from governance.meetings.schemas import ChairOut, EventIn, MeetingIn, MeetingOut
+from governance.meetings.schemas import ChairOut, MeetingIn, MeetingOut
 from governance.meetings.tables import Event, Meeting
 from governance.organisations import services as organisations
 from governance.organisations.statutes import Statutes
@@ -28,50 +33,6 @@ from governance.organisations.tables import Body, Mandate, Member, Organisation,
 from governance.vocabulary import MeetingKind, MeetingMode, MeetingStatus, label
 
 Row = dict[str, Any]
-
-
-# --- events -----------------------------------------------------------------------------
-
-
-async def list_events(org: Row) -> list[Row]:
-    async with reading():
-        return await Event.select().where(Event.organisation == org["id"]).order_by(Event.starts_on, ascending=False)
-
-
-async def get_event(org: Row, slug: str) -> Row:
-    async with reading():
-        row = await Event.select().where((Event.organisation == org["id"]) & (Event.slug == slug)).first()
-    if row is None:
-        raise NotFound(_("No such event in this organisation."))
-    return row
-
-
-def _event_problems(data: EventIn) -> dict[str, str]:
-    if data.ends_on < data.starts_on:
-        return {"ends_on": _("The last day cannot come before the first day.")}
-    return {}
-
-
-async def create_event(org: Row, data: EventIn) -> Row:
-    if problems := _event_problems(data):
-        raise Invalid(_("Please correct the fields marked below."), fields=problems)
-    async with writing():
-        rows = await Event.insert(Event(organisation=org["id"], **data.model_dump(mode="python"))).returning(
-            *Event.all_columns()
-        )
-    return rows[0]
-
-
-async def update_event(event: Row, data: EventIn) -> Row:
-    if problems := _event_problems(data):
-        raise Invalid(_("Please correct the fields marked below."), fields=problems)
-    async with writing():
-        rows = (
-            await Event.update(data.model_dump(mode="python"))
-            .where(Event.id == event["id"])
-            .returning(*Event.all_columns())
-        )
-    return rows[0]
 
 
 # --- meetings: who is who -----------------------------------------------------------------
@@ -177,7 +138,9 @@ async def _read_surroundings(meeting: Row, key: tuple[Any, ...]) -> _Surrounding
     generation = _generation
     async with reading():
         body = await Body.select().where(Body.id == meeting["body"]).first()
+        assert body is not None  # a meeting's body is a foreign key: it exists
         organisation = await Organisation.select().where(Organisation.id == body["organisation"]).first()
+        assert organisation is not None
         event = await Event.select().where(Event.id == meeting["event"]).first() if meeting["event"] else None
         mandates = await Mandate.select(
             Mandate.id,
@@ -323,11 +286,11 @@ async def my_meetings(principal: Principal) -> list[Row]:
             row["body"] for row in await Mandate.select(Mandate.body).where(Mandate.person == principal.person_id)
         }
         query = Meeting.select(
-            Meeting.all_columns(),
+            *Meeting.all_columns(),
             Meeting.body.name_en.as_alias("body_name_en"),
             Meeting.body.name_fr.as_alias("body_name_fr"),
             Meeting.body.name_es.as_alias("body_name_es"),
-            Meeting.body.organisation.short_name.as_alias("organisation_name"),
+            Meeting.body._.organisation._.short_name.as_alias("organisation_name"),
         ).order_by(Meeting.starts_at, ascending=False)
         if not principal.is_admin:
             staff_orgs = list(principal.staff_of) or [-1]
@@ -397,7 +360,7 @@ async def list_meetings(org: Row) -> list[Row]:
     async with reading():
         return (
             await Meeting.select(
-                Meeting.all_columns(),
+                *Meeting.all_columns(),
                 Meeting.body.slug.as_alias("body_slug"),
                 Meeting.body.name_en.as_alias("body_name_en"),
             )
@@ -423,7 +386,9 @@ async def update_meeting(context: MeetingContext, data: MeetingIn) -> Row:
         if problems:
             raise Invalid(_("Please correct the fields marked below."), fields=problems)
     async with writing():
-        rows = await Meeting.update(values).where(Meeting.id == context.meeting["id"]).returning(Meeting.slug)
+        rows = (
+            await Meeting.update(by_column(values)).where(Meeting.id == context.meeting["id"]).returning(Meeting.slug)
+        )
     return rows[0]
 
 

@@ -1,7 +1,7 @@
 """A grantor's signed proxy form: attached by the secretariat (API and desk), read back by it.
 
-Apart from the attendance controllers because the upload machinery (body limit, multipart
-refusals in words, the download's headers) is the agenda documents', which build on those."""
+In the room, above the contexts: its upload machinery (body limit, multipart refusals in
+words, the download's headers) is the agenda documents', and its page answers with the desk."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from governance.agenda.document_controllers import UPLOAD_OPTIONS, Upload, Uploa
 from governance.errors import NotFound
 from governance.i18n import gettext as _
 from governance.meetings import attendance
-from governance.meetings.attendance_controllers import page_action, proxy_out
+from governance.meetings.attendance_api import proxy_out
 from governance.meetings.attendance_schemas import ProxyOut
 from governance.meetings.guards import meeting_of, secretary
+from governance.room.forms import page_action
 
 log = logging.getLogger("governance")
 
