@@ -52,7 +52,6 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 def route_handlers() -> list[Any]:
     from governance.agenda.controllers import AgendaApi, AgendaPages
     from governance.agenda.document_controllers import DocumentApi, DocumentPages
-    from governance.agenda.question_controllers import QuestionApi, QuestionPages
     from governance.agenda.speaker_controllers import SpeakersApi, SpeakersPages
     from governance.meetings.attendance_api import AttendanceApi
     from governance.meetings.controllers import MeetingAdminApi, MeetingApi, MeetingPages
@@ -61,6 +60,7 @@ def route_handlers() -> list[Any]:
     from governance.minutes.verify_pages import PublishedMinutes, VerifyPages
     from governance.organisations.controllers import ORGANISATION_HANDLERS
     from governance.polls.controllers import CandidateApi, CandidatePages, PollApi, PollPages
+    from governance.polls.question_controllers import QuestionApi, QuestionPages
     from governance.polls.secret_request_controllers import SecretBallotRequestApi, SecretBallotRequestPages
     from governance.room.attendance_forms import AttendancePages
     from governance.room.controllers import RoomPages

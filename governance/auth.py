@@ -7,31 +7,17 @@ skip the database entirely.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from governance import i18n
 from governance.accounts import sessions
+from governance.accounts.principal import LANGUAGE_COOKIE, Principal
 
-LANGUAGE_COOKIE = "governance_lang"
 _SKIP_PREFIXES = ("/static/", "/health", "/favicon.ico")
 
 
-@dataclass(frozen=True)
-class Principal:
-    person_id: int
-    email: str
-    full_name: str
-    is_admin: bool
-    language: str
-    session_handle: str
-    # Organisations whose secretariat this person belongs to.
-    staff_of: frozenset[int]
-
-    def is_secretariat_of(self, organisation_id: int) -> bool:
-        return self.is_admin or organisation_id in self.staff_of
+__all__ = ["LANGUAGE_COOKIE", "Principal", "RequestContextMiddleware", "load_principal"]
 
 
 async def load_principal(token: str | None) -> Principal | None:

@@ -163,8 +163,8 @@ async def _log_kinds(context):
 
 
 async def test_signed_minutes_export_with_their_pdf_and_verify_offline(played, tmp_path, capsys):
+    from governance import export
     from governance.minutes import pdf
-    from governance.record import export
     from governance.verify import main as verify
 
     context, secretary = await acting(SECRETARY)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from governance import export
 from governance.db import IntegrityViolation, writing
 from governance.demo import simulate
 from governance.errors import Conflict, Forbidden
@@ -29,7 +30,7 @@ from governance.minutes import pdf
 from governance.minutes import services as minutes
 from governance.minutes.tables import MinutesSignature, MinutesVersion, SignatoryKey
 from governance.organisations.tables import Mandate
-from governance.record import canonical, export, keys, log
+from governance.record import canonical, keys, log
 from governance.verify import main as verify
 
 SLUG = "metropolis-bod-2012"

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from governance import export
 from governance.db import IntegrityViolation, writing
 from governance.demo import simulate
-from governance.record import canonical, export, keys
+from governance.record import canonical, keys
 from governance.record.tables import MeetingEvent
 from tests.support.record import SLUG, fails_with, forge, load, run
 

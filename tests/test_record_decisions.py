@@ -10,12 +10,13 @@ import hashlib
 import json
 from typing import Any
 
+from governance import export
 from governance.agenda.tables import Motion
 from governance.db import writing
 from governance.meetings.tables import Meeting
 from governance.organisations import services as orgs
 from governance.organisations.tables import Member
-from governance.record import export, log
+from governance.record import log
 from tests.record_builder import jcs
 from tests.support.polls import API, VOTERS, voter
 from tests.support.polls import cast_ballot as _cast

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 
+from governance import export
 from governance.demo import simulate
 from governance.minutes.tables import MinutesVersion
-from governance.record import export
 
 SLUG = "metropolis-bod-2012"
 

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from governance import i18n
 from governance.accounts import links, services, sessions
 from governance.accounts.guards import principal_of, signed_in
+from governance.accounts.principal import LANGUAGE_COOKIE
 from governance.accounts.schemas import (
     AccessLinkOut,
     AccountEventOut,
@@ -25,7 +26,6 @@ from governance.accounts.schemas import (
     PersonOut,
     SessionOut,
 )
-from governance.auth import LANGUAGE_COOKIE
 from governance.errors import DomainError, Invalid, NotFound
 from governance.forms import as_domain_error, parse_form
 from governance.i18n import gettext as _

@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
 
-from governance.auth import Principal
+from governance.accounts.principal import Principal
 from governance.errors import Forbidden
 from governance.i18n import gettext as _
 

@@ -28,7 +28,6 @@ from governance.db import reading
 from governance.errors import Conflict, Invalid, NotFound
 from governance.i18n import gettext as _
 from governance.meetings.services import MeetingContext
-from governance.polls.voiding import void_open_polls_on_item
 from governance.record import log
 
 __all__ = ["item_order"]
@@ -167,6 +166,10 @@ async def declare_recusal(
         rules.not_yet_recused(await store.recused(item_id, member_id))
         await store.insert_recusal(meeting_id, item_id, member_id, reason.strip()[:300], principal.person_id)
         # The electorate of an open poll on this item was frozen without the recusal.
+        # The polls sit above the agenda (they import it): voiding is called upward at run time,
+        # never imported at module level (tests/test_architecture.py forbids the cycle).
+        from governance.polls.voiding import void_open_polls_on_item
+
         await void_open_polls_on_item(meeting_id, item_id, principal.person_id, "recusal declared")
         await log.append(
             meeting_id, "recusal_declared", principal.person_id, item=item["number"], member=member_id, reason=reason

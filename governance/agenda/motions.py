@@ -33,7 +33,6 @@ from governance.db import reading
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
 from governance.meetings.services import MeetingContext
-from governance.polls.voiding import void_open_polls
 from governance.record import log
 
 __all__ = ["MOTION_TRANSITIONS", "outcome_refused"]
@@ -206,6 +205,10 @@ async def _move(
             decision=decision.get("decision_number"),
         )
         if (current, status) == (MotionStatus.voting, MotionStatus.debate):
+            # The polls sit above the agenda (they import it): voiding is called upward at run time,
+            # never imported at module level (tests/test_architecture.py forbids the cycle).
+            from governance.polls.voiding import void_open_polls
+
             await void_open_polls(meeting_id, motion_id, principal.person_id, "motion taken back to debate")
         if status == MotionStatus.adopted:
             await _take_effect(context, principal, row)

@@ -483,8 +483,8 @@ def _pems(chain: str) -> list[bytes]:
 async def _render_pdf(context: MeetingContext, version: Row) -> bytes:
     """The minutes as PDF/A-3 in the authoritative language, with the record and the minutes'
     exact JSON embedded, so the PDF alone carries what it attests."""
+    from governance import export
     from governance.minutes.document import render_document
-    from governance.record import export
 
     content = content_of(version)
     html = render_document(

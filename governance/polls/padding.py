@@ -25,7 +25,7 @@ these responses (``/meetings/*/polls/*`` and ``/api/v1/meetings/*/polls/*/ballot
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from markupsafe import escape
 
@@ -53,7 +53,7 @@ def widest_marks(texts: Iterable[object], seats: int, separator: str) -> int:
     return sum(sizes) + width(separator) * (len(sizes) - 1)
 
 
-def motion_target(words: dict[str, object], options: Iterable[str]) -> int:
+def motion_target(words: Mapping[str, object], options: Iterable[str]) -> int:
     """The widest (label, value) pair a motion's ballot can produce: ``words`` maps each option
     to its words in the reader's language."""
     options = list(options)
@@ -61,7 +61,7 @@ def motion_target(words: dict[str, object], options: Iterable[str]) -> int:
 
 
 def election_target(
-    names: dict[int, str], seats: int, words: dict[str, object], unmarked: Iterable[str] = ("blank", "abstain")
+    names: dict[int, str], seats: int, words: Mapping[str, object], unmarked: Iterable[str] = ("blank", "abstain")
 ) -> int:
     """The widest (label, value) pair an election ballot can produce: the ``seats`` longest
     names (label) and ids (value), or a blank / abstain ballot's words and value."""

@@ -17,8 +17,8 @@ def record() -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Directory")
 def export_record(meeting: str, out: Path) -> None:
     """Write MEETING's signed bundle (MEETING: an id or a slug, e.g. metropolis-bod-2012)."""
+    from governance import export
     from governance.cli import fail_on_domain_error, run
-    from governance.record import export
 
     try:
         manifest = run(lambda: export.export(meeting, out))

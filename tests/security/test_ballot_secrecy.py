@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 
+from governance import export
 from governance.meetings.services import meeting_context
-from governance.record import export
 from tests.support.polls import API, SLUG, VOTERS, token, voter
 from tests.support.polls import put_to_the_vote as _session
 

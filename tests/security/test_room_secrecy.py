@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import re
 
+from governance import export
 from governance.meetings.services import meeting_context
 from governance.organisations.tables import RuleSet
-from governance.record import export
 from tests.support.polls import API, SLUG, VOTERS, token, voter
 from tests.support.wire import CANDIDATES, _election, _ids, _motion, _open, _sitting
 

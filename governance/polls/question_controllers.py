@@ -1,4 +1,4 @@
-""" "Put the question" (governance.agenda.question): the JSON API and the console's button."""
+""" "Put the question" (governance.polls.question): the JSON API and the console's button."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from pydantic import BaseModel, Field
 from governance.accounts.guards import principal_of
 from governance.agenda.controllers import form_action, motion_out
 from governance.agenda.guards import driver_or_secretary
-from governance.agenda.question import put_the_question
 from governance.agenda.schemas import MotionOut
 from governance.errors import Conflict, Forbidden, Invalid
 from governance.forms import parse_form
 from governance.meetings.guards import meeting_of, participant
 from governance.polls.controllers import PollOut, poll_out
+from governance.polls.question import put_the_question
 from governance.schemas import PlainText
 
 Req = Request[Any, Any, Any]
