@@ -43,13 +43,14 @@ PARTICIPANT = {ADMIN, SEC, CHAIR, REP, OBS}  # of the Metropolis Board meeting
 MEETING_SECRETARY = {ADMIN, SEC}
 CHAIR_OR_SECRETARY = {ADMIN, SEC, CHAIR}
 DRIVER = {CHAIR}  # the demo's statutes do not let the secretary drive the agenda
-# The Metropolis secretary holds the Secretary General's (substitute) mandate.
-REPRESENTATIVE = {SEC, CHAIR, REP}
+# The Metropolis secretary is the Secretary General, a staff office: no member's mandate, so no
+# vote, no seconding, no place on the speakers' list (the demo gives Barcelona a substitute of its own).
+REPRESENTATIVE = {CHAIR, REP}
 REPRESENTATIVE_OR_SECRETARY = {ADMIN, SEC, CHAIR, REP}
 # The body's members (representatives, the chair) and the secretariat comment on minutes.
 MINUTES_COMMENTER = {ADMIN, SEC, CHAIR, REP}
 # Minutes are signed by the offices the statutes name (the demo: the President, held by the
-# chair, and the Secretary General, held by the Metropolis secretary): not by the platform.
+# chair, and the Secretary General, the Metropolis secretary's staff office): not by the platform.
 SIGNATORY = {SEC, CHAIR}
 
 ORG = "/organisations/{org:str}"
