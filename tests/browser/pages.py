@@ -244,7 +244,7 @@ class Person:
         self.settled()
         self.page.get_by_role(role, name=name, exact=True).first.click()  # type: ignore[arg-type]
         if path is not None:
-            self.page.wait_for_url(re.compile(rf"^[^?#]*{re.escape(path)}([?#].*)?$"))
+            expect(self.page).to_have_url(re.compile(rf"^[^?#]*{re.escape(path)}([?#].*)?$"))
         self.settled()
         return self.page
 

@@ -567,14 +567,14 @@ def test_tablet_journey_in_french_and_spanish_offline_and_by_keyboard(room: Room
     # Offline while confirming: the ballot does not leave; back online, the retry counts once.
     montevideo.choose("Montevideo", "Yes")
     # Offline on purpose: the browser says the confirmation could not leave, and htmx says so too.
-    with tolerated("ERR_INTERNET_DISCONNECTED|htmx:sendError", "the tablet is offline on purpose"):
+    with tolerated("ERR_INTERNET_DISCONNECTED|htmx:(sendError|afterRequest)", "the tablet is offline on purpose"):
         montevideo.page.context.set_offline(True)
         confirm = montevideo.page.locator("section.confirm form button.primary")
         confirm.click()
-        expect(montevideo.page.locator("section.confirm h1")).to_contain_text(
-            "You are voting"
-        )  # still waiting to confirm
+        montevideo.settled()  # the request failed: htmx is done with it
+        expect(montevideo.page.locator("section.confirm h1")).to_contain_text("You are voting")  # not sent
         expect(rabat.poll.locator("p.progress")).to_contain_text(progress(2, size))
+        montevideo.page.evaluate("() => 0")  # the failure's console messages have all come in
         montevideo.page.context.set_offline(False)
     confirm.click()
     first = montevideo.receipt()
