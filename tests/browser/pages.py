@@ -96,12 +96,16 @@ TOLERATED: list[tuple[re.Pattern[str], str]] = []
 
 
 @contextlib.contextmanager
-def tolerated(pattern: str, why: str) -> Iterator[None]:
-    """Console errors matching ``pattern`` are expected while the block runs (say ``why``)."""
+def tolerated(pattern: str, why: str, page: Page) -> Iterator[None]:
+    """Console errors matching ``pattern`` are expected from ``page`` while the block runs
+    (say ``why``)."""
     entry = (re.compile(pattern), why)
     TOLERATED.append(entry)
     try:
         yield
+        # The page's messages arrive over the connection in order: after one round trip,
+        # every message the block caused has been seen (and tolerated).
+        page.evaluate("() => 0")
     finally:
         TOLERATED.remove(entry)
 
@@ -457,7 +461,8 @@ class Tablet(Person):
                     page.locator("#kind").select_option("amendment", timeout=2000)
                     page.locator("#amends").select_option(index=1, timeout=2000)  # the one motion open
                 # Typed key by key, as the member does: the keystrokes are counted.
-                page.locator("details.propose textarea").fill("", timeout=2000)
+                if attempt:  # what the interrupted attempt typed (fill("") presses Delete: not first)
+                    page.locator("details.propose textarea").fill("", timeout=2000)
                 page.locator("details.propose textarea").press_sequentially(text, timeout=5000)
                 page.get_by_role("button", name="Propose", exact=True).click(timeout=2000)
                 break

@@ -6,7 +6,13 @@ tablets join, the chair adopts the agenda and takes the budget with an amendment
 secret ballot, the tablets vote, the result shows everywhere; a member checks a receipt;
 the same journey in French and Spanish, from a tablet that loses its network and from the
 keyboard alone; then the minutes, from the draft to the public verify page. axe-core
-checks every page type on the way.
+checks every page type on the way, and at the end in French and Spanish.
+
+Everyone signs in from the site's address and taps their way to their page (``Person.tap``);
+``go`` (a typed URL) is kept where the address is the point: a display link, the public verify
+page, and the test that loads every page by its URL. What a device does, the others show within
+``LIVE`` (2 s). No page of any device may log a console error or violate the CSP (conftest.py).
+The taps and keystrokes of the core tasks are measured (docs/tap-counts.md).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,6 +58,8 @@ NARRATIVE = "The Treasurer presented the 2013 budget; the Board voted it by secr
 # The five tablets of the secret ballot: member slug -> name. Lyon holds Brussels' proxy;
 # Seoul is on a phone.
 FIVE = {"lyon": "Greater Lyon", "berlin": "Berlin", "moscow": "Moscow", "milan": "Milan", "seoul": "Seoul"}
+# The letters the desk types for the first arrival (the search ignores case and accents).
+FIRST_ARRIVAL = "paris"
 # Arrivals the secretary registers at the desk (the tablets check themselves in).
 AT_THE_DESK = ["Paris Île-de-France", "Guangzhou", "Barcelona", "Abidjan", "Johannesburg", "Bangkok", "Jakarta",
                "Kolkata", "Wuhan", "Melbourne", "Tehran"]  # fmt: skip
@@ -88,6 +97,7 @@ class Room:
     published_pdf: bytes = b""
     desk_counts: dict[str, int] = field(default_factory=dict)
     tallies: dict[str, Tally] = field(default_factory=dict)  # core task -> its taps and keystrokes
+    closing_told_after: float = 0.0  # s: from "Close the meeting for good" to the last screen told
 
     def device(
         self, cls: type, phone: bool = False, viewport: dict[str, int] | None = None, **options: object
@@ -157,7 +167,7 @@ def test_secretary_imports_members_registers_arrivals_and_a_proxy(room: Room, tm
     page = secretary.desk()
     expect(page.locator("#register")).to_contain_text("Lisbon")  # the import seated it in the Board
     with secretary.counting() as first_arrival:
-        secretary.register_arrival(AT_THE_DESK[0])
+        secretary.register_arrival(AT_THE_DESK[0], typed=FIRST_ARRIVAL)
     room.tallies["one arrival at the desk (a name and Enter)"] = first_arrival
     expect(rabat.page.locator("section.quorum")).to_contain_text("1 / 14", timeout=LIVE)
     for name in AT_THE_DESK[1:]:
@@ -567,14 +577,14 @@ def test_tablet_journey_in_french_and_spanish_offline_and_by_keyboard(room: Room
     # Offline while confirming: the ballot does not leave; back online, the retry counts once.
     montevideo.choose("Montevideo", "Yes")
     # Offline on purpose: the browser says the confirmation could not leave, and htmx says so too.
-    with tolerated("ERR_INTERNET_DISCONNECTED|htmx:(sendError|afterRequest)", "the tablet is offline on purpose"):
+    offline = "ERR_INTERNET_DISCONNECTED|htmx:(sendError|afterRequest)"
+    with tolerated(offline, "the tablet is offline on purpose", montevideo.page):
         montevideo.page.context.set_offline(True)
         confirm = montevideo.page.locator("section.confirm form button.primary")
         confirm.click()
         montevideo.settled()  # the request failed: htmx is done with it
         expect(montevideo.page.locator("section.confirm h1")).to_contain_text("You are voting")  # not sent
         expect(rabat.poll.locator("p.progress")).to_contain_text(progress(2, size))
-        montevideo.page.evaluate("() => 0")  # the failure's console messages have all come in
         montevideo.page.context.set_offline(False)
     confirm.click()
     first = montevideo.receipt()
@@ -626,13 +636,16 @@ def test_secretary_drafts_circulates_gets_two_signatures_and_publishes_the_minut
     # projector are told, live.
     watching = [t for t in room.tablets.values() if t.path == f"/meetings/{SLUG}"]
     assert len(watching) >= 3, [t.path for t in room.tablets.values()]
-    chair.close_meeting(UNTREATED, check=lambda confirm: room.axe.check(confirm, "close confirmation"))
-    for tablet in watching:
-        expect(tablet.page.locator("main")).to_contain_text(CLOSED, timeout=LIVE)
     projector = room.projector
     assert projector is not None
     projector.show()
-    expect(projector.page.locator("main")).to_contain_text(CLOSED, timeout=LIVE)
+    chair.close_meeting(UNTREATED, check=lambda confirm: room.axe.check(confirm, "close confirmation"))
+    closed = time.monotonic()
+    # Told by the periodic refresh at the latest (live.REFRESH, 15 s); how late is recorded for
+    # test_tablets_are_told_the_meeting_closed_within_2_s.
+    for screen in (*(t.page for t in watching), projector.page):
+        expect(screen.locator("main")).to_contain_text(CLOSED, timeout=20_000)
+    room.closing_told_after = time.monotonic() - closed
 
     minutes = f"/meetings/{SLUG}/minutes"
     page = secretary.minutes()
@@ -692,6 +705,16 @@ def test_secretary_drafts_circulates_gets_two_signatures_and_publishes_the_minut
         room.published_pdf = response.body()
     finally:
         visitor.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="governance.meetings.services.transition() changes the meeting's status without calling "
+    "live.meeting_changed(): live pages learn of it only at the next periodic refresh (up to 15 s)",
+)
+def test_tablets_are_told_the_meeting_closed_within_2_s(room: Room) -> None:
+    assert room.closing_told_after, "the meeting was closed"
+    assert room.closing_told_after <= LIVE / 1000, f"told after {room.closing_told_after:.1f} s"
 
 
 def test_public_verify_page_accepts_the_pdf_and_rejects_a_modified_one(room: Room, tmp_path: Path) -> None:
@@ -813,18 +836,19 @@ def test_every_page_type_has_no_serious_accessibility_violation(room: Room) -> N
     pages["rule set"] = page.locator("a[href*='/rule-sets/']").first.get_attribute("href") or ""
     for language in ("en", "fr", "es"):
         if language != "en":
+            secretary.go("/meetings")
             secretary.switch_language(language)
         suffix = "" if language == "en" else f" ({language})"
         for page_type, path in pages.items():
             page = secretary.go(path)
             assert page.locator("main").count() == 1, path
             axe.check(page, page_type + suffix)
-        # A mistyped address: the browser logs the 404 of the page it was asked for.
-        with tolerated("status of 404", "the page asked for does not exist, on purpose"):
-            page = secretary.go("/no/such/page")
-            expect(page.locator("main")).to_be_visible()
-            axe.check(page, "error 404" + suffix)
     secretary.switch_language("en")
+    # A mistyped address: the browser logs the 404 of the page it was asked for.
+    with tolerated("status of 404", "the page asked for does not exist, on purpose", secretary.page):
+        page = secretary.go("/no/such/page")
+        expect(page.locator("main")).to_be_visible()
+        axe.check(page, "error 404")
     # axe really runs: a planted image without text and an empty button are caught.
     page.evaluate(
         """() => { const main = document.querySelector('main');
@@ -848,6 +872,23 @@ JOURNEY_ONLY = {
 }  # fmt: skip
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="an address no route matches is answered before RequestContextMiddleware (governance/auth.py) "
+    "runs: the 404 page is always in English, whatever the language chosen",
+)
+def test_the_404_page_speaks_the_readers_language(room: Room) -> None:
+    visitor = room.device(Person)
+    try:
+        visitor.go("/login")
+        visitor.switch_language("fr")
+        with tolerated("status of 404", "the page asked for does not exist, on purpose", visitor.page):
+            page = visitor.go("/no/such/page")
+        expect(page.locator("html")).to_have_attribute("lang", "fr", timeout=LIVE)
+    finally:
+        visitor.close()
+
+
 def test_core_tasks_take_few_taps(room: Room) -> None:
     """The taps and keystrokes the journeys measured for the core tasks (docs/tap-counts.md)."""
     tallies = room.tallies
@@ -863,7 +904,7 @@ _SIGN_IN_KEYS = len("lyon@metropolis.demo") + 1 + len("guangzhou-2012") + 1
 TARGETS = {
     "sign in and reach the meeting page": (1, _SIGN_IN_KEYS),
     "cast a vote (ballot in view)": (3, 0),
-    "one arrival at the desk (a name and Enter)": (0, len("Paris Île-de-France") + 1),
+    "one arrival at the desk (a name and Enter)": (0, len(FIRST_ARRIVAL) + 1),
     "open a vote from the console": (1, 0),
     "close a vote from the console": (2, 0),
     "put a motion (its text typed)": (3, len(BUDGET)),
