@@ -12,7 +12,12 @@
   }
   function bring() {
     var ballot = document.querySelector("form.vote[data-poll]");
-    if (!ballot) { return; }
+    if (!ballot) {
+      // No ballot (the vote closed, or this tablet's votes are in): the announcement is stale.
+      var stale = document.getElementById("vote-announcer");
+      if (stale) { stale.textContent = ""; }
+      return;
+    }
     var poll = ballot.getAttribute("data-poll");
     if (brought[poll]) { return; }
     brought[poll] = true;

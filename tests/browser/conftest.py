@@ -146,3 +146,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any], server: str) -> dict[str, Any]:
     return {**browser_context_args, "base_url": server, "viewport": {"width": 1024, "height": 768}}
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors() -> Iterator[None]:
+    """No page of any device logs a console error, throws, or violates the CSP during a test
+    (an expected one is declared with ``pages.tolerated``, saying why)."""
+    for watch in pages.WATCHES:
+        watch.problems.clear()
+    yield
+    problems = [problem for watch in pages.WATCHES for problem in watch.problems]
+    assert not problems, "the pages reported:\n" + "\n".join(problems)
