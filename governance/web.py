@@ -29,6 +29,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from governance import i18n, vocabulary
+from governance.accounts.principal import LANGUAGE_COOKIE
 from governance.db import IntegrityViolation
 from governance.errors import DomainError, from_integrity
 from governance.i18n import gettext as _
@@ -199,6 +200,14 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         )
         return _respond(request, _error(403, "Forbidden", message))
     if isinstance(exc, NotFoundException):
+        if "user" not in request.scope:
+            # No route matched: the router refused before the middleware that picks the language
+            # ran. Pick it here from what the visitor sent (the account's choice needs the session).
+            i18n.set_language(
+                request.cookies.get(LANGUAGE_COOKIE)
+                or i18n.negotiate(request.headers.get("accept-language"))
+                or i18n.DEFAULT_LANGUAGE
+            )
         return _respond(request, _error(404, "Not found", _("There is nothing at this address.")))
     if isinstance(exc, ValidationException):
         fields: dict[str, str] = {}

@@ -250,3 +250,21 @@ async def test_a_signed_in_api_error_follows_the_language_cookie(demo, client) -
     response = await client.get("/api/v1/meetings/no-such-meeting")
     assert response.status_code == 404
     assert response.json()["detail"] == "Cette réunion n'existe pas."
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"), [("fr", "Il n'y a rien à cette adresse."), ("es", "No hay nada en esta dirección.")]
+)
+async def test_an_address_no_route_matches_answers_in_the_readers_language(
+    fresh_db, client, language, sentence
+) -> None:
+    """The router refuses an unknown address before the middleware that picks the language runs:
+    the 404 page still speaks the language the visitor chose (cookie) or asked for (header)."""
+    await client.get(f"/language/{language}?next=/login", follow_redirects=False)
+    page = await client.get("/no/such/page")
+    assert page.status_code == 404 and f'<html lang="{language}">' in page.text
+    assert sentence.replace("'", "&#39;") in page.text or sentence in page.text
+    other = "es" if language == "fr" else "fr"
+    client.http.cookies.clear()
+    by_header = await client.get("/no/such/page", headers={"Accept-Language": other})
+    assert f'<html lang="{other}">' in by_header.text

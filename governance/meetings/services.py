@@ -509,6 +509,10 @@ async def transition(
                 await log.append(meeting["id"], offices.FIXED, actor, at, reason=target, **fixed)
     if not done:
         raise Conflict(_("The meeting changed meanwhile; reload the page."))
+    from governance.meetings import live  # live imports this module
+
+    # Every screen learns at once that the meeting opened, was suspended or closed.
+    live.meeting_changed(meeting["id"])
 
 
 # --- handing over the chair -------------------------------------------------------------

@@ -707,11 +707,6 @@ def test_secretary_drafts_circulates_gets_two_signatures_and_publishes_the_minut
         visitor.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="governance.meetings.services.transition() changes the meeting's status without calling "
-    "live.meeting_changed(): live pages learn of it only at the next periodic refresh (up to 15 s)",
-)
 def test_tablets_are_told_the_meeting_closed_within_2_s(room: Room) -> None:
     assert room.closing_told_after, "the meeting was closed"
     assert room.closing_told_after <= LIVE / 1000, f"told after {room.closing_told_after:.1f} s"
@@ -872,11 +867,6 @@ JOURNEY_ONLY = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an address no route matches is answered before RequestContextMiddleware (governance/auth.py) "
-    "runs: the 404 page is always in English, whatever the language chosen",
-)
 def test_the_404_page_speaks_the_readers_language(room: Room) -> None:
     visitor = room.device(Person)
     try:
