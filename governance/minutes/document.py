@@ -97,6 +97,24 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
+def annex_listing(polls: list[Row], poll: str, merkle_root: str, participation_hash: str) -> str:
+    """The annex's per-poll hashes as preformatted lines, the hashes aligned under each other::
+
+        Poll  12  Merkle root:        4f1c...
+                  Participation hash: 9a0b...
+
+    ``poll`` and the two labels (with their colon) are in the document's language."""
+    width = max((len(str(p.get("poll", ""))) for p in polls), default=1)
+    head = len(poll) + 1 + width + 2
+    label = max(len(merkle_root), len(participation_hash)) + 1
+    lines = []
+    for p in polls:
+        first = f"{poll} {p.get('poll', '')!s:>{width}}  "
+        lines.append(f"{first}{merkle_root:<{label}}{p.get('merkle_root') or ''}")
+        lines.append(f"{'':<{head}}{participation_hash:<{label}}{p.get('participation_hash') or ''}")
+    return "\n".join(lines)
+
+
 def in_language(texts: dict[str, str] | None, fallback: str, language: str, source: str) -> tuple[str, str]:
     """(text, its language): the document's language when that version exists, else the
     authoritative text (the template marks it as such)."""
@@ -255,6 +273,7 @@ def _values(
         "wording": wording,
         "word_diff": word_diff,
         "in_language": in_language,
+        "annex_listing": annex_listing,
         "verify_url": verify_url(),
         "organisation_name": organisation_name,
         "css": {
