@@ -233,6 +233,7 @@ def _values(
     status: str,
     dates: Row | None = None,
     signatories: list[str] | None = None,
+    logo: str | None = None,
 ) -> Row:
     facts = content.get("facts") or {}
     meeting = facts.get("meeting") or {}
@@ -276,6 +277,7 @@ def _values(
         "annex_listing": annex_listing,
         "verify_url": verify_url(),
         "organisation_name": organisation_name,
+        "logo": logo,
         "css": {
             "organisation": css_content(organisation_name),
             "version": css_content(
@@ -296,9 +298,10 @@ def _render(
     status: str,
     dates: Row | None = None,
     signatories: list[str] | None = None,
+    logo: str | None = None,
 ) -> str:
     with _speaking(language) as language:
-        values = _values(content, language, authoritative_language, signatures, status, dates, signatories)
+        values = _values(content, language, authoritative_language, signatures, status, dates, signatories, logo)
         return _environment().get_template(template).render(values)
 
 
@@ -311,14 +314,16 @@ def render_document(
     status: str = "draft",
     dates: Row | None = None,
     signatories: list[str] | None = None,
+    logo: str | None = None,
 ) -> str:
     """The minutes as a complete standalone HTML document, in ``language``.
 
     ``dates``: ``approved_at``, ``published_at`` (and ``signed_by``, names) for the header.
     ``signatories``: the offices that will sign the PDF; each gets a block on the last page with
     an empty box (``id="signature-field-<office>"``) where its PAdES signature's appearance goes
-    (see ``pdf.render_pdf``'s ``signature_fields``)."""
-    return _render(TEMPLATE, content, language, authoritative_language, signatures, status, dates, signatories)
+    (see ``pdf.render_pdf``'s ``signature_fields``).
+    ``logo``: the organisation's logo as a ``data:`` URI (its letterhead), or None."""
+    return _render(TEMPLATE, content, language, authoritative_language, signatures, status, dates, signatories, logo)
 
 
 def signature_appearance(language: str, zone: str | None, name: str, place: str | None, at: Any) -> str:
@@ -341,9 +346,10 @@ def render_fragment(
     signatures: list[Row] | None = None,
     status: str = "draft",
     dates: Row | None = None,
+    logo: str | None = None,
 ) -> Markup:
     """The document's body (an ``<article>``), to show inside a page of the app."""
-    html = _render(FRAGMENT, content, language, authoritative_language, signatures, status, dates)
+    html = _render(FRAGMENT, content, language, authoritative_language, signatures, status, dates, None, logo)
     # Safe: rendered by an autoescaping template, every value from the facts and the
     # narratives escaped there; nothing is added here.
     return Markup(html)  # noqa: S704
