@@ -23,8 +23,8 @@ from governance.organisations import logos, services
 LOGO = "/organisations/metropolis/logo"
 
 
-def image(kind: str = "PNG", size: tuple[int, int] = (240, 80), noise: bool = False) -> bytes:
-    picture = Image.new("RGB", size, (20, 60, 140))
+def image(kind: str = "PNG", size: tuple[int, int] = (240, 80), noise: bool = False, mode: str = "RGB") -> bytes:
+    picture = Image.new(mode, size, (20, 60, 140) if mode == "RGB" else (90, 60, 0, 10))
     if noise:  # incompressible pixels, to make a file larger than the limit
         import os
 
@@ -97,8 +97,9 @@ async def test_the_secretariat_uploads_a_logo_that_heads_the_signed_minutes(demo
         (image("PNG", (8, 8)), "tiny.png", "image/png", "The logo is 8 × 8 pixels: each side must be between 16"),
         (image("PNG", (600, 400), noise=True), "big.png", "image/png", "The logo is too large ("),
         (image("PNG")[:200], "cut.png", "image/png", "This file is not a PNG or JPEG image."),
+        (image("JPEG", mode="CMYK"), "print.jpg", "image/jpeg", "The logo is in CMYK colours: save it in RGB"),
     ],
-    ids=["svg", "gif", "empty", "tiny", "too-large", "truncated"],
+    ids=["svg", "gif", "empty", "tiny", "too-large", "truncated", "cmyk"],
 )
 async def test_a_wrong_logo_is_refused_with_a_sentence(demo, client, content, filename, media_type, said):
     assert (await client.page_login("secretary@metropolis.demo")).status_code == 303

@@ -47,13 +47,16 @@ def check_logo(data: bytes) -> Logo:
         )
     try:
         with Image.open(io.BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
+            kind, (width, height), mode = image.format, image.size, image.mode
             if kind in MEDIA_TYPES and max(width, height) <= MAX_SIDE:
                 image.verify()  # a truncated or damaged file fails here
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _refuse(_("This file is not a PNG or JPEG image.")) from None
     if kind not in MEDIA_TYPES:
         raise _refuse(_("The logo must be a PNG or JPEG image."))
+    if mode in ("CMYK", "YCCK"):
+        # Print colours: the minutes are PDF/A with an sRGB output intent, which device CMYK breaks.
+        raise _refuse(_("The logo is in CMYK colours: save it in RGB, as for a screen."))
     if max(width, height) > MAX_SIDE or min(width, height) < MIN_SIDE:
         raise _refuse(
             _("The logo is {width} × {height} pixels: each side must be between {low} and {high}.").format(
