@@ -86,8 +86,10 @@ async def replace_logo(organisation_id: int, media_type: str, image: bytes, widt
 
 
 async def delete_logo(organisation_id: int) -> bool:
-    rows = await OrganisationLogo.delete().where(OrganisationLogo.organisation == organisation_id).returning(
-        OrganisationLogo.id
+    rows = (
+        await OrganisationLogo.delete()
+        .where(OrganisationLogo.organisation == organisation_id)
+        .returning(OrganisationLogo.id)
     )
     return bool(rows)
 
