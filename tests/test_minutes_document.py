@@ -5,6 +5,7 @@ English and Spanish (the same version rendered in each), and the catalogue behin
 from __future__ import annotations
 
 import asyncio
+import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from governance.demo import simulate
 from governance.minutes import pdf, wording
-from governance.minutes.document import render_document
+from governance.minutes.document import annex_listing, render_document
 from governance.minutes.tables import MinutesSignature, MinutesVersion
 from governance.organisations.tables import Member
 from governance.polls.tables import Poll, RollCallVote
@@ -158,6 +159,14 @@ def test_a_signature_fills_its_box_with_who_where_and_when():
     )
     unsigned = pdf.render_pdf(html, base_url=None, attachments=[], title="t", language="fr",
                               signature_fields="signature-field-")  # fmt: skip
+    # The empty fields are in the file WeasyPrint wrote: one revision, nothing appended to it.
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    reader = PdfFileReader(io.BytesIO(unsigned))
+    assert reader.xrefs.total_revisions == 1
+    assert [(name, value) for name, value, _ in enumerate_sig_fields(reader)] == [
+        ("Signature-president", None), ("Signature-secretary_general", None)]  # fmt: skip
     org = Ed25519PrivateKey.generate()
     authority = pdf.organisation_certificate(org, "Metropolis")
     document = unsigned
@@ -204,3 +213,13 @@ def test_items_not_taken_up_say_so(language, pending, postponed, never):
     text = html.replace("&#39;", "'")
     assert pending in text and postponed in text
     assert never not in text
+
+
+def test_the_annex_lists_each_polls_hashes_aligned():
+    """One preformatted listing: a line per hash, the hashes one under the other."""
+    polls = [{"poll": n, "merkle_root": "ab" * 32, "participation_hash": "cd" * 32} for n in (1, 12, 100)]
+    lines = annex_listing(polls, "Scrutin", "Racine de Merkle :", "Empreinte de la participation :").split("\n")
+    assert len(lines) == 6
+    assert lines[0].startswith("Scrutin   1  Racine de Merkle :") and lines[4].startswith("Scrutin 100  ")
+    assert lines[1].lstrip().startswith("Empreinte de la participation :")
+    assert {line.index("abab" if n % 2 == 0 else "cdcd") for n, line in enumerate(lines)} == {len(lines[0]) - 64}

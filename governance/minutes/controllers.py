@@ -27,6 +27,7 @@ from governance.minutes import passphrase as sealing
 from governance.minutes import services, views
 from governance.minutes.document import render_fragment, status_label, term
 from governance.minutes.guards import commenter, signatory
+from governance.organisations import services as organisations
 from governance.web import page
 
 Req = Request[Any, Any, Any]
@@ -191,6 +192,7 @@ class MinutesPages(Controller):
             signatures=await services.signatures(context, version),
             status=row["status"],
             dates={"approved_at": row["approved_at"], "published_at": row["published_at"]},
+            logo=await organisations.logo_data_uri(context.organisation["id"]),
         )
         return page(
             "minutes/version.html",

@@ -97,6 +97,24 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
+def annex_listing(polls: list[Row], poll: str, merkle_root: str, participation_hash: str) -> str:
+    """The annex's per-poll hashes as preformatted lines, the hashes aligned under each other::
+
+        Poll  12  Merkle root:        4f1c...
+                  Participation hash: 9a0b...
+
+    ``poll`` and the two labels (with their colon) are in the document's language."""
+    width = max((len(str(p.get("poll", ""))) for p in polls), default=1)
+    head = len(poll) + 1 + width + 2
+    label = max(len(merkle_root), len(participation_hash)) + 1
+    lines = []
+    for p in polls:
+        first = f"{poll} {p.get('poll', '')!s:>{width}}  "
+        lines.append(f"{first}{merkle_root:<{label}}{p.get('merkle_root') or ''}")
+        lines.append(f"{'':<{head}}{participation_hash:<{label}}{p.get('participation_hash') or ''}")
+    return "\n".join(lines)
+
+
 def in_language(texts: dict[str, str] | None, fallback: str, language: str, source: str) -> tuple[str, str]:
     """(text, its language): the document's language when that version exists, else the
     authoritative text (the template marks it as such)."""
@@ -215,6 +233,7 @@ def _values(
     status: str,
     dates: Row | None = None,
     signatories: list[str] | None = None,
+    logo: str | None = None,
 ) -> Row:
     facts = content.get("facts") or {}
     meeting = facts.get("meeting") or {}
@@ -255,8 +274,10 @@ def _values(
         "wording": wording,
         "word_diff": word_diff,
         "in_language": in_language,
+        "annex_listing": annex_listing,
         "verify_url": verify_url(),
         "organisation_name": organisation_name,
+        "logo": logo,
         "css": {
             "organisation": css_content(organisation_name),
             "version": css_content(
@@ -277,9 +298,10 @@ def _render(
     status: str,
     dates: Row | None = None,
     signatories: list[str] | None = None,
+    logo: str | None = None,
 ) -> str:
     with _speaking(language) as language:
-        values = _values(content, language, authoritative_language, signatures, status, dates, signatories)
+        values = _values(content, language, authoritative_language, signatures, status, dates, signatories, logo)
         return _environment().get_template(template).render(values)
 
 
@@ -292,14 +314,16 @@ def render_document(
     status: str = "draft",
     dates: Row | None = None,
     signatories: list[str] | None = None,
+    logo: str | None = None,
 ) -> str:
     """The minutes as a complete standalone HTML document, in ``language``.
 
     ``dates``: ``approved_at``, ``published_at`` (and ``signed_by``, names) for the header.
     ``signatories``: the offices that will sign the PDF; each gets a block on the last page with
     an empty box (``id="signature-field-<office>"``) where its PAdES signature's appearance goes
-    (see ``pdf.render_pdf``'s ``signature_fields``)."""
-    return _render(TEMPLATE, content, language, authoritative_language, signatures, status, dates, signatories)
+    (see ``pdf.render_pdf``'s ``signature_fields``).
+    ``logo``: the organisation's logo as a ``data:`` URI (its letterhead), or None."""
+    return _render(TEMPLATE, content, language, authoritative_language, signatures, status, dates, signatories, logo)
 
 
 def signature_appearance(language: str, zone: str | None, name: str, place: str | None, at: Any) -> str:
@@ -322,9 +346,10 @@ def render_fragment(
     signatures: list[Row] | None = None,
     status: str = "draft",
     dates: Row | None = None,
+    logo: str | None = None,
 ) -> Markup:
     """The document's body (an ``<article>``), to show inside a page of the app."""
-    html = _render(FRAGMENT, content, language, authoritative_language, signatures, status, dates)
+    html = _render(FRAGMENT, content, language, authoritative_language, signatures, status, dates, None, logo)
     # Safe: rendered by an autoescaping template, every value from the facts and the
     # narratives escaped there; nothing is added here.
     return Markup(html)  # noqa: S704

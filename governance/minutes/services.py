@@ -42,6 +42,7 @@ from governance.minutes import facts as drafting
 from governance.minutes import passphrase as sealing
 from governance.minutes import pdf
 from governance.minutes.tables import MinutesComment, MinutesSignature, MinutesVersion, SignatoryKey
+from governance.organisations import services as organisations
 from governance.organisations.tables import Organisation
 from governance.record import canonical, keys, log
 
@@ -490,6 +491,7 @@ async def _render_pdf(context: MeetingContext, version: Row) -> bytes:
     html = render_document(
         content, language=content["language"], authoritative_language=content["language"], status=version["status"],
         dates={"approved_at": version["approved_at"]}, signatories=signatory_offices(context),
+        logo=await organisations.logo_data_uri(context.organisation["id"]),
     )  # fmt: skip
     record = json.dumps(await export.record(context), ensure_ascii=False, sort_keys=True).encode()
     return await asyncio.to_thread(

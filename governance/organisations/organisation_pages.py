@@ -6,17 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from governance.accounts.guards import platform_admin, principal_of, signed_in
 from governance.formspec import fieldsets
 from governance.i18n import gettext as _
 from governance.meetings import services as meetings
-from governance.organisations import services
+from governance.organisations import logos, services
 from governance.organisations.backoffice import (
     Form,
     FormPage,
     FormState,
+    Multipart,
     Req,
     Row,
     defaults,
@@ -111,6 +113,47 @@ class OrganisationPages(Controller):
             then=org_url,
             render=_organisation_form(org),
         )
+
+    # the logo, for the letterhead of the minutes
+
+    async def _logo_page(self, org: Row, state: FormState | None = None) -> Template:
+        state = state or FormState({})
+        logo = await services.get_logo(org)
+        return page(
+            "organisations/logo.html",
+            status_code=state.status_code,
+            org=org,
+            logo=logo,
+            preview=logos.data_uri(logo["media_type"], bytes(logo["image"])) if logo else None,
+            limit_kb=logos.MAX_BYTES // 1024,
+            form=state,
+            crumbs=org_crumbs(org),
+        )
+
+    @get("/logo")
+    async def logo_form(self, request: Req) -> Template:
+        return await self._logo_page(organisation_of(request))
+
+    # The body may be a little over the logo's limit (multipart framing): the service then says
+    # "too large" in the form. Far larger bodies are refused by Litestar (413) before parsing.
+    @post("/logo", request_max_body_size=4 * logos.MAX_BYTES)
+    async def upload_logo(self, request: Req, data: Multipart) -> Response[Any]:
+        org = organisation_of(request)
+
+        async def run(form: dict[str, Any]) -> Any:
+            upload = form.get("logo")
+            content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else b""
+            return await services.set_logo(org, content)
+
+        return await submit(
+            data, None, run, then=f"{org_url(org)}/logo", render=lambda state: self._logo_page(org, state)
+        )
+
+    @post("/logo/remove")
+    async def remove_logo(self, request: Req) -> Redirect:
+        org = organisation_of(request)
+        await services.remove_logo(org)
+        return Redirect(f"{org_url(org)}/logo", status_code=303)
 
     # secretariat staff
 

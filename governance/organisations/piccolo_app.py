@@ -10,6 +10,7 @@ from governance.organisations.tables import (
     Member,
     MemberFee,
     Organisation,
+    OrganisationLogo,
     RuleSet,
     Seat,
     Staff,
@@ -18,7 +19,10 @@ from governance.organisations.tables import (
 APP_CONFIG = AppConfig(
     app_name="organisations",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Organisation, Staff, DirectoryEntry, Body, RuleSet, MajorityRule, Member, MemberFee, Seat, Mandate],
+    table_classes=[
+        Organisation, OrganisationLogo, Staff, DirectoryEntry, Body, RuleSet, MajorityRule, Member, MemberFee, Seat,
+        Mandate,
+    ],
     migration_dependencies=["governance.accounts.piccolo_app"],
     commands=[],
 )

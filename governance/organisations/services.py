@@ -17,7 +17,7 @@ from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
-from governance.organisations import rules, store
+from governance.organisations import logos, rules, store
 from governance.organisations.csv_import import parse_members_csv
 from governance.organisations.model import RuleSetRef
 from governance.organisations.schemas import (
@@ -63,6 +63,34 @@ async def create_organisation(data: OrganisationIn) -> Row:
 async def update_organisation(org: Row, data: OrganisationIn) -> Row:
     async with writing():
         return await store.update_organisation(org["id"], data.model_dump(mode="python"))
+
+
+# --- the logo (the letterhead of the minutes) --------------------------------------------
+
+
+async def get_logo(org: Row, *, with_image: bool = True) -> Row | None:
+    async with reading():
+        return await store.logo(org["id"], with_image=with_image)
+
+
+async def set_logo(org: Row, data: bytes) -> Row:
+    """Replace the organisation's logo with ``data`` once it passes :func:`logos.check_logo`."""
+    logo = logos.check_logo(data)
+    async with writing():
+        await store.replace_logo(org["id"], logo.media_type, logo.image, logo.width, logo.height)
+    return {"media_type": logo.media_type, "width": logo.width, "height": logo.height}
+
+
+async def remove_logo(org: Row) -> None:
+    async with writing():
+        await store.delete_logo(org["id"])
+
+
+async def logo_data_uri(organisation_id: int) -> str | None:
+    """The logo inline (``data:``), for the minutes' letterhead; None without a logo."""
+    async with reading():
+        row = await store.logo(organisation_id)
+    return logos.data_uri(row["media_type"], bytes(row["image"])) if row else None
 
 
 # --- secretariat staff ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from governance.organisations.tables import (
     Member,
     MemberFee,
     Organisation,
+    OrganisationLogo,
     RuleSet,
     Seat,
     Staff,
@@ -65,6 +66,32 @@ async def update_organisation(organisation_id: int, values: Mapping[str, Any]) -
         .returning(*Organisation.all_columns())
     )
     return rows[0]
+
+
+async def logo(organisation_id: int, *, with_image: bool = True) -> Row | None:
+    """The organisation's logo (``media_type``, ``width``, ``height``, ``uploaded_at`` and,
+    unless ``with_image`` is false, the ``image`` bytes), or None."""
+    columns = [OrganisationLogo.media_type, OrganisationLogo.width, OrganisationLogo.height,
+               OrganisationLogo.uploaded_at]  # fmt: skip
+    if with_image:
+        columns.append(OrganisationLogo.image)
+    return await OrganisationLogo.select(*columns).where(OrganisationLogo.organisation == organisation_id).first()
+
+
+async def replace_logo(organisation_id: int, media_type: str, image: bytes, width: int, height: int) -> None:
+    await OrganisationLogo.delete().where(OrganisationLogo.organisation == organisation_id)
+    await OrganisationLogo.insert(
+        OrganisationLogo(organisation=organisation_id, media_type=media_type, image=image, width=width, height=height)
+    )
+
+
+async def delete_logo(organisation_id: int) -> bool:
+    rows = (
+        await OrganisationLogo.delete()
+        .where(OrganisationLogo.organisation == organisation_id)
+        .returning(OrganisationLogo.id)
+    )
+    return bool(rows)
 
 
 # --- secretariat staff ------------------------------------------------------------------

@@ -6,6 +6,7 @@ mirror it for queries. ``tests/test_schema.py`` checks that the two agree.
 
 from piccolo.columns import (
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -29,6 +30,20 @@ class Organisation(Table, tablename="organisation"):
     name_es = Varchar(length=200, default="")
     authoritative_language = Varchar(length=2, default="en")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrganisationLogo(Table, tablename="organisation_logo"):
+    """The organisation's logo, for the letterhead of its minutes (uploaded in the back office).
+
+    A table of its own so that reading an organisation never carries the image."""
+
+    id = Serial(primary_key=True)
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, unique=True)
+    media_type = Varchar(length=20)
+    image = Bytea()
+    width = Integer()
+    height = Integer()
+    uploaded_at = Timestamptz(default=TimestamptzNow())
 
 
 class Staff(Table, tablename="staff"):
