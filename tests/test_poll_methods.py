@@ -83,7 +83,7 @@ async def test_blank_ballots_and_changing_a_secret_ballot_until_the_close(demo, 
     for member in VOTERS[:8]:
         changed = await _cast(clients[member], poll, member, "yes", previous=first[member])
         assert changed.status_code == 201, changed.text
-    assert len(await store.box_leaves(poll["id"])) == 15 and await Participation.count() == 15
+    assert len(await store.open_ballots(poll["id"])) == 15 and await Participation.count() == 15
     closed = (await chair.send("POST", f"{API}/polls/{poll['id']}/close")).json()
     assert (closed["yes"], closed["no"], closed["abstain"], closed["blank"]) == (8, 6, 0, 1)
     # A blank ballot is never a vote cast: more than 1/2 of 14 = 8.

@@ -96,7 +96,7 @@ async def test_a_retry_gets_the_first_answer(demo, make_client):
     assert first.status_code == 201
     assert {r.status_code for r in again} == {201}
     assert {r.json()["receipt"] for r in again} == {first.json()["receipt"]}
-    assert len(await store.box_leaves(poll["id"])) == 1  # one ballot in the open poll's box
+    assert len(await store.open_ballots(poll["id"])) == 1  # one (sealed) ballot in the open poll
     # Even after the close, the retry gets its answer, and a new ballot is refused with the time.
     await chair.send("POST", f"{API}/polls/{poll['id']}/close")
     assert (await seoul.send("POST", url, json={"member": "seoul", "choice": "no", "token": same})).json()[
@@ -158,8 +158,9 @@ async def test_secret_ballot_storage_has_nothing_to_link_or_order(fresh_db):
     ballot = await columns("secret_ballot")
     assert set(ballot) == {"id", "poll", "choice", "weight", "nonce"}
     assert "int" not in ballot["id"].lower()  # not a sequence
-    # An open poll's box: one row per poll, its leaves keyed by nonce (no member, no time).
-    assert set(await columns("ballot_box")) == {"id", "poll", "leaves"}
+    # An open poll's ballots: sealed under a key the database never holds (no member, no time,
+    # no choice, no nonce in the clear).
+    assert set(await columns("sealed_ballot")) == {"id", "poll", "lookup", "sealed"}
 
 
 async def test_casts_racing_the_close_are_counted_or_refused(demo, make_client):
@@ -275,7 +276,7 @@ async def test_the_tablet_votes_with_an_explicit_confirmation_and_a_receipt(demo
     retried = await tablet.post_form(
         f"/meetings/{SLUG}/polls/{poll['id']}/ballots", {"member": "guangzhou", "choice": "yes", "token": form_token}
     )
-    assert code in retried.text and len(await store.box_leaves(poll["id"])) == 1
+    assert code in retried.text and len(await store.open_ballots(poll["id"])) == 1
     page = await tablet.get(f"/meetings/{SLUG}")
     assert "The vote of Guangzhou is recorded." in page.text and "1 of 15 voted" in page.text
     closed = await chair.post_form(

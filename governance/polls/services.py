@@ -295,7 +295,7 @@ async def close_poll(
         if poll["status"] != "open":
             raise Conflict(_("This poll is already closed."))
         if poll["method"] == "secret":
-            await store.seal_box(poll_id)  # its ballots become rows, in receipt order
+            await store.unseal_ballots(poll_id)  # its ballots become rows, in receipt order
         at = clock.now()
         counted = await counting.count(context, poll, counts, tellers)
         values = {**counted.values, "status": "closed", "closed_at": at, "closed_by": principal.person_id}

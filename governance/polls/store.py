@@ -10,7 +10,6 @@ for casts in flight; later casts see the poll closed); SQLite serialises writers
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from governance import db
@@ -18,15 +17,15 @@ from governance.errors import Conflict
 from governance.i18n import gettext as _
 from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import MajorityRule, Member
-from governance.polls import rules
+from governance.polls import rules, sealing
 from governance.polls.model import Electorate
 from governance.polls.tables import (
-    BallotBox,
     Candidate,
     Participation,
     Poll,
     PollElector,
     RollCallVote,
+    SealedBallot,
     SecretBallot,
 )
 from governance.record import canonical
@@ -90,11 +89,11 @@ async def rounds_of(motion_id: int) -> int:
 
 
 async def insert_poll(values: Row) -> int:
-    """A new poll; a secret one gets its (empty) ballot box in the same transaction."""
+    """A new poll; a secret one gets its sealing key (governance/polls/sealing.py)."""
     rows = await Poll.insert(Poll(**values)).returning(Poll.id)
     poll_id = int(rows[0]["id"])
     if values.get("method") == "secret":
-        await BallotBox.insert(BallotBox(poll=poll_id, leaves="{}"))
+        sealing.create_key(poll_id)  # written before any ballot can be sealed with it
     return poll_id
 
 
@@ -104,8 +103,8 @@ async def update_poll(poll_id: int, values: Row) -> None:
 
 
 async def void_open(motion_id: int, at: Any, actor: int | None, reason: str) -> list[int]:
-    """Void the motion's open poll, if any (its ballots stay, and never count: a secret box is
-    written out in receipt order like at a close)."""
+    """Void the motion's open poll, if any (its ballots stay, and never count: secret ones are
+    unsealed into rows in receipt order like at a close)."""
     voided = (
         await Poll.update({Poll.status: "void", Poll.voided_at: at, Poll.voided_by: actor, Poll.void_reason: reason})
         .where((Poll.motion == motion_id) & (Poll.status == "open"))
@@ -113,7 +112,7 @@ async def void_open(motion_id: int, at: Any, actor: int | None, reason: str) -> 
     )
     for row in voided:
         if row["method"] == "secret":
-            await seal_box(row["id"])
+            await unseal_ballots(row["id"])
     return [row["id"] for row in voided]
 
 
@@ -305,9 +304,16 @@ async def participants(poll_id: int) -> list[str]:
 async def insert_ballot(poll: Row, member_id: int, member_slug: str, content: str, weight: int, nonce: str) -> str:
     """Store a ballot with its nonce; its receipt is the SHA-256 of its leaf (docs/record-format.md §5).
 
-    A secret ballot goes into the poll's box (one statement); a roll-call vote is a row of its own."""
+    A secret ballot is sealed under the poll's key (governance/polls/sealing.py); a roll-call
+    vote is a row of its own."""
     if poll["method"] == "secret":
-        await _box_add(poll["id"], nonce, content, weight)
+        try:
+            lookup = sealing.lookup(poll["id"], nonce)
+            sealed = sealing.seal(poll["id"], content, weight, nonce)
+        except sealing.KeyMissing:
+            message = _("This server cannot take secret ballots for this vote: its sealing key is missing.")
+            raise Conflict(message) from None
+        await SealedBallot.insert(SealedBallot(poll=poll["id"], lookup=lookup, sealed=sealed))
         return canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce))
     receipt = canonical.receipt_of(canonical.leaf(poll["id"], content, weight, nonce, member=member_slug))
     await RollCallVote.insert(
@@ -338,57 +344,32 @@ async def first_receipt(poll_id: int, nonce: str, content: str | None = None) ->
     return canonical.receipt_of(canonical.leaf(poll_id, named["choice"], named["weight"], nonce, member=named["slug"]))
 
 
-# --- the ballot box -------------------------------------------------------------------------
+# --- sealed ballots -------------------------------------------------------------------------
 #
-# An open secret poll keeps its ballots in one row, ``ballot_box.leaves``: an object from each
-# ballot's nonce to [choice, weight], kept sorted by nonce (PostgreSQL's jsonb stores object
-# keys sorted; on SQLite the statement rebuilds the object in key order). A row per ballot
-# would follow the order of casting (SQLite's rowid, PostgreSQL's heap order and xmin, shared
-# with the participation row written in the same transaction): docs/threat-model.md. The
-# close (or a void) writes the box out to ``secret_ballot`` in receipt order and deletes it.
-# The SQL differs by engine only here, for the JSON functions.
-
-_BOX_ADD = {
-    "postgres": (
-        "UPDATE ballot_box SET leaves = leaves || jsonb_build_object({}::text, jsonb_build_array({}::text, {}::int)) "
-        "WHERE poll = {} AND NOT jsonb_exists(leaves, {}::text) RETURNING id"
-    ),
-    "sqlite": (
-        "UPDATE ballot_box SET leaves = ("
-        " SELECT json_group_object(key, json(value)) FROM ("
-        "  SELECT key, value FROM json_each(ballot_box.leaves)"
-        "  UNION ALL SELECT {}, json_array({}, {})"
-        "  ORDER BY key))"  # an aggregate over an ordered subquery takes its rows in that order
-        " WHERE poll = {} AND json_type(leaves, '$.\"' || {} || '\"') IS NULL RETURNING id"
-    ),
-}
-_BOX_FIND = {
-    "postgres": "SELECT (leaves -> {}::text)::text AS leaf FROM ballot_box WHERE poll = {}",
-    "sqlite": "SELECT json_extract(leaves, '$.\"' || {} || '\"') AS leaf FROM ballot_box WHERE poll = {}",
-}
-_BOX_REMOVE = {
-    "postgres": "UPDATE ballot_box SET leaves = leaves - {}::text WHERE poll = {}",
-    "sqlite": "UPDATE ballot_box SET leaves = json_remove(leaves, '$.\"' || {} || '\"') WHERE poll = {}",
-}
-_BOX_LEAVES = {
-    "postgres": "SELECT leaves::text AS leaves FROM ballot_box WHERE poll = {}",
-    "sqlite": "SELECT leaves FROM ballot_box WHERE poll = {}",
-}
+# An open secret poll's ballots are sealed rows (governance/polls/sealing.py): their order and
+# transaction link them to their members, their content to nothing without the poll's key, which
+# the database never holds. The close (or a void) unseals them into ``secret_ballot`` in receipt
+# order, deletes the sealed rows and, once committed, erases their superseded versions and the key.
 
 
-async def _box_add(poll_id: int, nonce: str, content: str, weight: int) -> None:
-    """One statement: the box (made when the poll opened) rewritten with the new leaf in its place."""
-    added = await BallotBox.raw(_BOX_ADD[db.dialect()], nonce, content, weight, poll_id, nonce)
-    if not added:  # the same nonce twice (the same token, which participation refuses first)
-        raise Conflict(_("This submission token was already used for another ballot."))
+async def _sealed_row(poll_id: int, nonce: str) -> Row | None:
+    try:
+        hashed = sealing.lookup(poll_id, nonce)
+    except sealing.KeyMissing:  # closed (the key is gone) or not this host's poll
+        return None
+    return (
+        await SealedBallot.select(SealedBallot.id, SealedBallot.sealed)
+        .where((SealedBallot.poll == poll_id) & (SealedBallot.lookup == hashed))
+        .first()
+    )
 
 
 async def _secret_ballot(poll_id: int, nonce: str) -> Row | None:
-    """The secret ballot with this nonce (choice, weight): in the box while the poll is open, else a row."""
-    found = await BallotBox.raw(_BOX_FIND[db.dialect()], nonce, poll_id)
-    if found and found[0]["leaf"] is not None:
-        choice, weight = json.loads(found[0]["leaf"])
-        return {"choice": choice, "weight": weight}
+    """The secret ballot with this nonce (choice, weight): sealed while the poll is open, else a row."""
+    found = await _sealed_row(poll_id, nonce)
+    if found is not None:
+        choice, weight, _nonce = sealing.unseal(poll_id, bytes(found["sealed"]))
+        return {"choice": choice, "weight": weight, "sealed_id": found["id"]}
     return (
         await SecretBallot.select(SecretBallot.choice, SecretBallot.weight)
         .where((SecretBallot.poll == poll_id) & (SecretBallot.nonce == nonce))
@@ -396,18 +377,25 @@ async def _secret_ballot(poll_id: int, nonce: str) -> Row | None:
     )
 
 
-async def box_leaves(poll_id: int) -> dict[str, list[Any]]:
-    """The open box's leaves as stored: nonce -> [choice, weight], in the stored (nonce) order."""
-    rows = await BallotBox.raw(_BOX_LEAVES[db.dialect()], poll_id)
-    return json.loads(rows[0]["leaves"]) if rows else {}
+async def open_ballots(poll_id: int) -> dict[str, list[Any]]:
+    """An open secret poll's ballots, unsealed: nonce -> [choice, weight] (for the close and tests)."""
+    rows = await SealedBallot.select(SealedBallot.sealed).where(SealedBallot.poll == poll_id)
+    ballots: dict[str, list[Any]] = {}
+    for row in rows:
+        choice, weight, nonce = sealing.unseal(poll_id, bytes(row["sealed"]))
+        ballots[nonce] = [choice, weight]
+    return ballots
 
 
-async def seal_box(poll_id: int) -> int:
-    """Write the box's ballots to ``secret_ballot`` in receipt order and delete the box (inside
-    the close's or the void's transaction); after the commit, the engine forgets the box's
-    superseded versions (``db.forget_superseded``). Returns how many ballots it held."""
-    leaves = await box_leaves(poll_id)
-    if not leaves and not await BallotBox.exists().where(BallotBox.poll == poll_id):
+async def unseal_ballots(poll_id: int) -> int:
+    """Write the poll's sealed ballots to ``secret_ballot`` in receipt order and delete them (inside
+    the close's or the void's transaction); after the commit, the engine erases their superseded
+    versions (``db.forget_superseded``) and the poll's key is deleted. Returns how many there were."""
+    try:
+        ballots = await open_ballots(poll_id)
+    except sealing.KeyMissing:
+        if await SealedBallot.exists().where(SealedBallot.poll == poll_id):
+            raise Conflict(_("This server cannot count this vote: its sealing key is missing.")) from None
         return 0
     rows = sorted(
         (
@@ -418,19 +406,20 @@ async def seal_box(poll_id: int) -> int:
                 weight=weight,
                 nonce=nonce,
             )
-            for nonce, (choice, weight) in leaves.items()
+            for nonce, (choice, weight) in ballots.items()
         ),
         key=lambda row: row.id,
     )
     for start in range(0, len(rows), 500):  # SQLite's limit on bound values per statement
         await SecretBallot.insert(*rows[start : start + 500])
-    await BallotBox.delete().where(BallotBox.poll == poll_id)
-    db.after_commit(_forget_boxes)
+    await SealedBallot.delete().where(SealedBallot.poll == poll_id)
+
+    async def forget() -> None:
+        await db.forget_superseded("sealed_ballot")
+        sealing.destroy_key(poll_id)
+
+    db.after_commit(forget)
     return len(rows)
-
-
-async def _forget_boxes() -> None:
-    await db.forget_superseded("ballot_box")
 
 
 async def token_use(poll_id: int, hashed: str) -> Row | None:
@@ -443,11 +432,11 @@ async def token_use(poll_id: int, hashed: str) -> Row | None:
 
 
 async def remove_secret_ballot(poll_id: int, nonce: str) -> list[Row]:
-    """Take the open poll's ballot with this nonce out of its box; [{"weight": ...}], or [] if none."""
+    """Take the open poll's sealed ballot with this nonce out; [{"weight": ...}], or [] if none."""
     found = await _secret_ballot(poll_id, nonce)
-    if found is None:
+    if found is None or "sealed_id" not in found:
         return []
-    await BallotBox.raw(_BOX_REMOVE[db.dialect()], nonce, poll_id)
+    await SealedBallot.delete().where(SealedBallot.id == found["sealed_id"])
     return [{"weight": found["weight"]}]
 
 

@@ -1,6 +1,6 @@
 """Polls on motions. The schema (and its guarantees) is in ``piccolo_migrations``."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from governance.accounts.tables import Person
@@ -99,15 +99,15 @@ class RollCallVote(Table, tablename="roll_call_vote"):
     nonce = Varchar(length=32, null=True, default=None)
 
 
-class BallotBox(Table, tablename="ballot_box"):
-    """An open secret poll's ballots: one row per poll whose ``leaves`` map each ballot's nonce
-    to ``[choice, weight]``, kept sorted by nonce (docs/threat-model.md). Nothing in it follows
-    the order of casting: not a row id, not a page position, not a transaction id per ballot.
-    Emptied into ``secret_ballot`` (in receipt order) when the poll closes or is voided."""
+class SealedBallot(Table, tablename="sealed_ballot"):
+    """An open secret poll's ballot, sealed under the poll's key, which the database never holds
+    (governance/polls/sealing.py): its row order links it to its member, its content to nothing.
+    Unsealed into ``secret_ballot`` (in receipt order) and deleted when the poll closes or is voided."""
 
     id = Serial(primary_key=True)
-    poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade, unique=True)
-    leaves = Text(default="{}")  # JSONB on PostgreSQL: its object keys are stored sorted
+    poll = ForeignKey(references=Poll, null=False, on_delete=OnDelete.cascade)
+    lookup = Varchar(length=64)  # HMAC of the ballot's nonce under the poll's key: finds a retry
+    sealed = Bytea()
 
 
 class SecretBallot(Table, tablename="secret_ballot"):
