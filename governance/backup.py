@@ -11,7 +11,10 @@
   (``--clean``), which the triggers do not see.
 
 The organisation's signing keys live in files (``GOVERNANCE_KEY_DIR``), not in the
-database, and are not in the backup: keep them safe separately.
+database, and are not in the backup: keep them safe separately. The keys
+that seal the ballots of open secret polls (``<GOVERNANCE_VAR_DIR>/ballot-keys``) are not in it
+either, on purpose (docs/threat-model.md): a backup taken while a secret poll is open holds only
+its seals; to count that poll after a restore, copy its key file back too.
 
 Errors a user can cause (a bad path, a missing ``pg_dump``, a target that holds data) raise
 :class:`BackupError` with a one-line message; the CLI prints it and exits non-zero.

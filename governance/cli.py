@@ -267,6 +267,10 @@ def backup_command(out: Path, force: bool) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backed up {_where()} to {outcome.path} ({outcome.tables} tables, {outcome.size:,} bytes).")
     click.echo("The signing keys (GOVERNANCE_KEY_DIR) are not in it: keep them safe separately.")
+    click.echo(
+        "Nor are the keys of open secret polls (GOVERNANCE_VAR_DIR/ballot-keys): a poll open now "
+        "can only be counted after a restore if its key file is copied back too."
+    )
 
 
 @main.command("restore")

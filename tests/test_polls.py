@@ -283,3 +283,29 @@ async def test_the_tablet_votes_with_an_explicit_confirmation_and_a_receipt(demo
         f"/meetings/{SLUG}/polls/{poll['id']}/close", {"back": "console"}, follow_redirects=True
     )
     assert "Result of the vote" in closed.text and "Yes 1 · No 0 · Abstain 0" in closed.text
+
+
+async def test_a_secret_poll_without_its_sealing_key_refuses_ballots_and_the_close(demo, make_client):
+    """The key that seals an open poll's ballots lives beside the server, never in the database
+    (docs/threat-model.md): a copy restored without it holds seals it cannot read. It says so,
+    as a refusal (no 500, nothing written); the key file put back, the vote carries on."""
+    from governance.polls import sealing
+
+    _desk, chair, _motion, poll = await _session(make_client, method="secret")
+    seoul = await voter(make_client, "seoul")
+    url = f"{API}/polls/{poll['id']}/ballots"
+    first = await seoul.send("POST", url, json={"member": "seoul", "choice": "no", "token": token()})
+    assert first.status_code == 201
+    key_file = sealing._path(poll["id"])
+    kept = key_file.read_bytes()
+    key_file.unlink()
+    berlin = await voter(make_client, "berlin")
+    refused = await berlin.send("POST", url, json={"member": "berlin", "choice": "yes", "token": token()})
+    assert refused.status_code == 409 and "sealing key is missing" in refused.json()["detail"]
+    assert await Participation.count().where(Participation.poll == poll["id"]) == 1  # nothing half-written
+    closing = await chair.send("POST", f"{API}/polls/{poll['id']}/close")
+    assert closing.status_code == 409 and "cannot count this vote" in closing.json()["detail"]
+    key_file.write_bytes(kept)
+    closed = (await chair.send("POST", f"{API}/polls/{poll['id']}/close")).json()
+    assert (closed["voted"], closed["no"]) == (1, 1)
+    assert not key_file.exists(), "the key is deleted once the ballots are unsealed"
