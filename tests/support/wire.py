@@ -1,67 +1,30 @@
-"""Sittings, motions and elections of the demo Board, set up through the API for the wire and
-room secrecy tests (tests/security/test_wire_secrecy.py, test_room_secrecy.py)."""
+"""Sittings, motions and elections of the demo Board for the wire and room secrecy tests
+(tests/security/test_wire_secrecy.py, test_room_secrecy.py): the steps of tests/support/polls.py
+under the short names those tests use, plus an election with its candidates."""
 
 from __future__ import annotations
 
-from governance.organisations.tables import Member, RuleSet
-from tests.support.polls import API, VOTERS, voter
+from governance.organisations.tables import Member
+from tests.support.polls import API, open_election_item, open_poll
+from tests.support.polls import move_motion as _motion
+from tests.support.polls import open_sitting as _sitting
+from tests.support.polls import set_board_rules as _rules
 
 CANDIDATES = ["rabat", "montreal", "brussels"]
-
-
-async def _rules(**values) -> None:
-    await RuleSet.update({getattr(RuleSet, k): v for k, v in values.items()}).where(RuleSet.title.like("%Board%"))
-
-
-async def _sitting(make_client):
-    desk, chair = make_client(), make_client()
-    await desk.api_login("secretary@metropolis.demo")
-    await chair.api_login("paris-idf@metropolis.demo")
-    for member in VOTERS:
-        assert (await desk.send("POST", f"{API}/arrivals", json={"member": member})).status_code == 201
-    await chair.send("POST", f"{API}/status", json={"status": "open"})
-    return desk, chair
-
-
-async def _motion(make_client, desk, chair, item_id=None, **extra):
-    if item_id is None:
-        items = (await chair.get(f"{API}/agenda")).json()
-        item_id = items[0]["id"]
-        await chair.send("POST", f"{API}/agenda/items/{item_id}/open")
-    body = {"item": item_id, "mover": "seoul", "text_fr": "Le Conseil décide.", **extra}
-    motion = await desk.send("POST", f"{API}/motions", json=body)
-    assert motion.status_code == 201, motion.text
-    motion = motion.json()
-    await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{motion['id']}/second")
-    for status in ("debate", "voting"):
-        moved = await chair.send("POST", f"{API}/motions/{motion['id']}/status", json={"status": status})
-        assert moved.status_code == 200, moved.text
-    return motion
+__all__ = ["CANDIDATES", "_election", "_ids", "_motion", "_open", "_rules", "_sitting"]
 
 
 async def _open(chair, motion, method="secret"):
-    opened = await chair.send("POST", f"{API}/polls", json={"motion": motion["id"], "method": method})
-    assert opened.status_code == 201, opened.text
-    return opened.json()
+    return await open_poll(chair, motion, method)
 
 
 async def _election(make_client, desk, chair, seats: int, candidates: list[str], method: str = "secret"):
-    """An election item (the agenda adopted by a show of hands first), its candidates, a secret poll."""
-    item = await chair.send(
-        "POST",
-        f"{API}/agenda/items",
-        json={"number": "9", "title_en": "Election", "kind": "election", "decision_type": "election"},
-    )
-    assert item.status_code == 201, item.text
-    agenda = await _motion(make_client, desk, chair)
-    hands = await _open(chair, agenda, "show_of_hands")
-    counted = {"yes": len(VOTERS), "no": 0, "abstain": 0, "tellers": "Secretariat"}
-    assert (await chair.send("POST", f"{API}/polls/{hands['id']}/close", json=counted)).status_code == 200
-    await chair.send("POST", f"{API}/agenda/items/{agenda['item']}/close")
-    assert (await chair.send("POST", f"{API}/agenda/items/{item.json()['id']}/open")).status_code == 200
-    motion = await _motion(make_client, desk, chair, item_id=item.json()["id"], seats=seats, text_fr="Élection")
+    """An election item (the agenda adopted by a show of hands first), its candidates, a poll."""
+    item_id = await open_election_item(make_client, desk, chair, title="Election")
+    motion = await _motion(make_client, desk, chair, item_id=item_id, seats=seats, text_fr="Élection")
     for member in candidates:
-        nominated = await chair.send("POST", f"{API}/motions/{motion['id']}/candidates", json={"member": member})
+        nominated = await chair.send("POST", f"{API}/motions/{motion['id']}/candidates",
+                                     json={"member": member})  # fmt: skip
         assert nominated.status_code == 201, nominated.text
     return await _open(chair, motion, method)
 
@@ -71,5 +34,3 @@ async def _ids(slugs: list[str]) -> dict[str, int]:
         Member.slug.is_in(slugs) & (Member.organisation.slug == "metropolis")
     )
     return {r["slug"]: r["id"] for r in rows}
-
-
