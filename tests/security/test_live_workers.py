@@ -14,12 +14,8 @@ several processes, and a secret poll watched over the live stream.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,8 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.database import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
-from tests.support.live_server import Stream, running_server
+from tests.support.database import DEMO_PASSWORD, ENGINE
+from tests.support.live_server import Stream, demo_site, running_server
 from tests.support.live_server import signed_in as _client
 
 SLUG = "metropolis-bod-2012"
@@ -42,31 +38,19 @@ PRESENT = [
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory) -> Iterator[tuple[list[str], list[Path]]]:
     tmp = tmp_path_factory.mktemp("security-live")
-    env = {**os.environ, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
-    env["GOVERNANCE_SECRET_KEY"] = secrets.token_urlsafe(48)
-    if ENGINE == "postgres":
-        name = f"{PG_TEST_DB}_security"
-        asyncio.run(recreate_pg_database(name))
-        env["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'security.sqlite3'}"
-    cli = [sys.executable, "-m", "governance.cli"]
-    subprocess.run([*cli, "demo", "--password", DEMO_PASSWORD], env=env, check=True, capture_output=True, timeout=120)
+    with demo_site(tmp, "security") as env:
+        yield from _serve(env, tmp)
+
+
+def _serve(env: dict[str, str], tmp: Path) -> Iterator[tuple[list[str], list[Path]]]:
     logs = [tmp / "server-1.log", tmp / "server-2.log"]
-    try:
-        if ENGINE == "postgres":
-            second_env = {**env, "GOVERNANCE_VAR_DIR": str(tmp / "var-2")}
-            with (
-                running_server(env, logs[0], workers=2) as first,
-                running_server(second_env, logs[1]) as second,
-            ):
-                yield [first, second], logs
-        else:
-            with running_server(env, logs[0]) as first:
-                yield [first], logs[:1]
-    finally:
-        if ENGINE == "postgres":
-            asyncio.run(recreate_pg_database(f"{PG_TEST_DB}_security", create=False))
+    if ENGINE == "postgres":
+        second_env = {**env, "GOVERNANCE_VAR_DIR": str(tmp / "var-2")}
+        with running_server(env, logs[0], workers=2) as first, running_server(second_env, logs[1]) as second:
+            yield [first, second], logs
+    else:
+        with running_server(env, logs[0]) as first:
+            yield [first], logs[:1]
 
 
 @pytest.mark.postgres_only  # several server processes share a database only on PostgreSQL

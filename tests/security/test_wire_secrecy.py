@@ -17,18 +17,14 @@ The live stream (what every screen receives after a cast) is in
 
 from __future__ import annotations
 
-import asyncio
-import os
 import queue
 import re
-import secrets
 import time
 
 import httpx
 import pytest
 
-from tests.support.database import DEMO_PASSWORD, ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
-from tests.support.live_server import Stream, running_server
+from tests.support.live_server import Stream, demo_site, running_server
 from tests.support.live_server import signed_in as _client
 from tests.support.polls import API, SLUG, VOTERS, token, voter
 from tests.support.wire import CANDIDATES, _election, _ids, _motion, _open, _rules, _sitting
@@ -244,25 +240,8 @@ async def test_an_election_for_two_seats_weighs_the_same_on_the_wire(demo, make_
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wire")
-    env = {**os.environ, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
-    env["GOVERNANCE_SECRET_KEY"] = secrets.token_urlsafe(48)
-    if ENGINE == "postgres":
-        name = f"{PG_TEST_DB}_wire"
-        asyncio.run(recreate_pg_database(name))
-        env["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'wire.sqlite3'}"
-    import subprocess
-    import sys
-
-    cli = [sys.executable, "-m", "governance.cli"]
-    subprocess.run([*cli, "demo", "--password", DEMO_PASSWORD], env=env, check=True, capture_output=True, timeout=120)
-    try:
-        with running_server(env, tmp / "server.log") as base:
-            yield base
-    finally:
-        if ENGINE == "postgres":
-            asyncio.run(recreate_pg_database(f"{PG_TEST_DB}_wire", create=False))
+    with demo_site(tmp, "wire") as env, running_server(env, tmp / "server.log") as base:
+        yield base
 
 
 PROGRESS_EVENTS = ("poll", "display")  # what carries "n of N voted": a meeting page's part, a display link's

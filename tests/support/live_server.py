@@ -108,3 +108,30 @@ class Stream:
                 return data
             seen.append((event, data[:120]))
         raise AssertionError(f"no {kind} event with {containing!r} within {within}s; saw {seen}")
+
+
+@contextlib.contextmanager
+def demo_site(tmp: Path, name: str) -> Iterator[dict[str, str]]:
+    """The environment of a site of its own loaded with the demo (a SQLite file in ``tmp``, or a
+    PostgreSQL database named after ``name``, dropped afterwards), for ``running_server``."""
+    import asyncio
+    import os
+    import secrets
+
+    from .database import ENGINE, PG_ADMIN_DSN, PG_TEST_DB, recreate_pg_database
+
+    env = {**os.environ, "GOVERNANCE_VAR_DIR": str(tmp / "var"), "GOVERNANCE_ARGON2_PROFILE": "fast"}
+    env["GOVERNANCE_SECRET_KEY"] = secrets.token_urlsafe(48)
+    database = f"{PG_TEST_DB}_{name}"
+    if ENGINE == "postgres":
+        asyncio.run(recreate_pg_database(database))
+        env["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{database}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp / f'{name}.sqlite3'}"
+    cli = [sys.executable, "-m", "governance.cli"]
+    subprocess.run([*cli, "demo", "--password", DEMO_PASSWORD], env=env, check=True, capture_output=True, timeout=120)
+    try:
+        yield env
+    finally:
+        if ENGINE == "postgres":
+            asyncio.run(recreate_pg_database(database, create=False))
