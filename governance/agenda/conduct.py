@@ -11,13 +11,12 @@ from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 from governance import clock
-from governance.agenda import rules, store
+from governance.agenda import rules
 from governance.agenda.model import FINAL_STATUSES, OPEN_STATUSES, ItemStatus, MotionStatus
 from governance.auth import Principal
-from governance.db import writing
 from governance.errors import Conflict, DomainError, Forbidden, Invalid
 from governance.i18n import gettext as _
-from governance.meetings import live
+from governance.meetings import unit_of_work
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
 from governance.organisations.statutes import Statutes
@@ -93,12 +92,9 @@ def _require_session(context: MeetingContext) -> None:
 
 
 async def change(context: MeetingContext, action: Callable[[], Awaitable[Any]]) -> Any:
-    """One atomic change (with its log entries), then live pages refresh."""
-    async with writing():
-        await store.lock_meeting(context.meeting["id"])
-        result = await action()
-    live.meeting_changed(context.meeting["id"])
-    return result
+    """One atomic change (with its log entries), then live pages refresh: the meeting's one
+    unit of work (``governance.meetings.unit_of_work``), shared with the register."""
+    return await unit_of_work.change(context, action)
 
 
 def member_of(context: MeetingContext, principal: Principal) -> int | None:

@@ -33,11 +33,6 @@ OPEN = _codes(OPEN_STATUSES)
 # --- the meeting ------------------------------------------------------------------------------
 
 
-async def lock_meeting(meeting_id: int) -> None:
-    """Agenda changes of one meeting take turns (SQLite serialises writers itself)."""
-    await db.take_lock(Meeting.select(Meeting.id).where(Meeting.id == meeting_id))
-
-
 async def agenda_state(meeting_id: int) -> Row:
     """When the agenda was adopted, and the adopted motion that unlocks one change of it."""
     row = (

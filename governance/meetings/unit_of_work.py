@@ -24,8 +24,7 @@ T = TypeVar("T")
 
 async def lock_meeting(meeting_id: int) -> None:
     """Take the meeting's row lock for the rest of the transaction (PostgreSQL)."""
-    if not db.is_sqlite():
-        await Meeting.select(Meeting.id).where(Meeting.id == meeting_id).lock_rows()
+    await db.take_lock(Meeting.select(Meeting.id).where(Meeting.id == meeting_id))
 
 
 async def change(context: MeetingContext, work: Callable[[], Awaitable[T]]) -> T:

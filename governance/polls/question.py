@@ -25,10 +25,9 @@ from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid
 from governance.i18n import gettext as _
-from governance.meetings import attendance, live
+from governance.meetings import attendance, attendance_store, live
 from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext
-from governance.meetings.tables import QuorumCheck
 from governance.polls.tables import Poll
 from governance.record import log
 from governance.vocabulary import ItemStatus, MotionStatus, label
@@ -163,21 +162,10 @@ async def _check_quorum(context: MeetingContext, item: Row) -> None:
     if quorum.met:
         return  # the poll's own opening re-checks and records it
     async with writing():
-        await QuorumCheck.insert(
-            QuorumCheck(
-                meeting=context.meeting["id"],
-                at=agenda.now(),
-                trigger=f"question:{item['number']}",
-                convocation=context.meeting["convocation"],
-                present=quorum.present,
-                remote=quorum.remote,
-                represented=quorum.represented,
-                counted=quorum.counted,
-                total=quorum.total,
-                required=quorum.required,
-                met=False,
-            )
-        )
+        await attendance_store.record_quorum_check(
+            context.meeting["id"], at=agenda.now(), trigger=f"question:{item['number']}",
+            convocation=context.meeting["convocation"], quorum=quorum,
+        )  # fmt: skip
     live.meeting_changed(context.meeting["id"])
     raise Conflict(
         _("No quorum ({counted} of {required}): the vote cannot open.").format(

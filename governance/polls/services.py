@@ -38,7 +38,7 @@ from governance.auth import Principal
 from governance.db import reading, writing
 from governance.errors import Conflict, Forbidden, Invalid, NotFound
 from governance.i18n import gettext as _
-from governance.meetings import attendance, live
+from governance.meetings import attendance, attendance_store, live
 from governance.meetings.services import MeetingContext
 from governance.polls import counting, publication, refusals, rules, secrecy_rules, secret_requests, store
 from governance.polls.candidates import (
@@ -141,10 +141,8 @@ async def open_poll(
         quorum = item_quorum_for(context, register, recused)
         # Rule 4: the quorum is re-checked and recorded before every poll opens.
         at = clock.now()
-        check = {"meeting": context.meeting["id"], "at": at, "trigger": f"poll:{motion_id}",
-                 "convocation": context.meeting["convocation"], "present": quorum.present, "remote": quorum.remote,
-                 "represented": quorum.represented, "counted": quorum.counted, "total": quorum.total,
-                 "required": quorum.required, "met": quorum.met}  # fmt: skip
+        check = {"at": at, "trigger": f"poll:{motion_id}", "convocation": context.meeting["convocation"],
+                 "quorum": quorum}  # fmt: skip
         if not quorum.met:
             failed.append(check)  # recorded once the refusal has rolled this transaction back
             raise Conflict(
@@ -152,7 +150,7 @@ async def open_poll(
                     counted=quorum.counted, required=quorum.required
                 )
             )
-        await store.record_quorum_check(check)
+        await attendance_store.record_quorum_check(context.meeting["id"], **check)
         entitled = register.voters - recused
         vote_weights = await store.vote_weights(list(entitled)) if statutes.weighted_votes else None
         weights = rules.weights_of(entitled, vote_weights)
@@ -195,7 +193,7 @@ async def open_poll(
         )  # fmt: skip
         return poll_id
 
-    failed: list[Row] = []
+    failed: list[dict[str, Any]] = []
     try:
         poll_id = await agenda.change(context, freeze)
     except Conflict:
@@ -203,7 +201,7 @@ async def open_poll(
             # A check that found no quorum is part of the record too (rule 4): it stands alone,
             # in its own transaction, while nothing else of the refused opening does.
             async with writing():
-                await store.record_quorum_check(failed[0])
+                await attendance_store.record_quorum_check(context.meeting["id"], **failed[0])
         raise
     live.meeting_changed(context.meeting["id"])
     return await get_poll(context, poll_id)

@@ -15,7 +15,6 @@ from typing import Any
 from governance import db
 from governance.errors import Conflict
 from governance.i18n import gettext as _
-from governance.meetings.tables import QuorumCheck
 from governance.organisations.tables import MajorityRule, Member
 from governance.polls import rules, sealing
 from governance.polls.model import Electorate
@@ -135,10 +134,6 @@ async def majority_rule(rule_set_id: int, decision_type: str) -> Row | None:
         .where((MajorityRule.rule_set == rule_set_id) & (MajorityRule.decision_type == "ordinary"))
         .first()
     )
-
-
-async def record_quorum_check(values: Row) -> None:
-    await QuorumCheck.insert(QuorumCheck(**values))
 
 
 # --- members and candidates -----------------------------------------------------------------
