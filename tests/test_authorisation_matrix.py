@@ -245,6 +245,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", API_ORG): SECRETARIAT,
     ("PUT", API_ORG): SECRETARIAT,
     ("GET", ORG + "/staff"): SECRETARIAT,
+    # The letterhead's logo: the organisation's secretariat (and the platform) manage it.
+    ("GET", ORG + "/logo"): SECRETARIAT,
+    ("POST", ORG + "/logo"): SECRETARIAT,
+    ("POST", ORG + "/logo/remove"): SECRETARIAT,
     ("POST", ORG + "/staff"): PLATFORM,
     ("POST", ORG + "/staff/{person_id:int}/remove"): PLATFORM,
     ("GET", API_ORG + "/staff"): SECRETARIAT,

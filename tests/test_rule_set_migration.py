@@ -21,7 +21,9 @@ from tests.support.database import ENGINE
 APPS = ["accounts", "organisations", "meetings", "record", "agenda", "polls", "minutes"]
 BEFORE = {"organisations": "2026-11-28T10:00:00:000000"}  # the organisations migration before the drop
 DROPPED = {"abstention_treatment": "not_cast", "abstention_article": "Art. 11.6 (demo)"}
-SKIPPED = ("migration", "sqlite_sequence")
+# Piccolo's own table, SQLite's, and tables made by organisations migrations after the drop
+# (the "before" database lacks them; the demo puts no row in them).
+SKIPPED = ("migration", "sqlite_sequence", "organisation_logo")
 
 
 async def _migrate_all_but_the_drop() -> None:
