@@ -152,3 +152,34 @@ def test_non_voters_count_against_only_over_a_base_of_members():
     assert non_voters_against({**poll, "method": "show_of_hands"}, 0, 15) == 0
     assert non_voters_against({**poll, "status": "closed"}, 3, 15) == 0
     assert non_voters_against(None, 0, 0) == 0
+
+
+async def test_motion_moves_the_rules_would_refuse_are_disabled_with_the_reason(demo, make_client):
+    desk, api_chair = await open_sitting(make_client)
+    items = (await api_chair.get(f"{API}/agenda")).json()
+    assert (await api_chair.send("POST", f"{API}/agenda/items/{items[0]['id']}/open")).status_code == 200
+    body = {"item": items[0]["id"], "mover": "seoul", "text_fr": "Le Conseil adopte l'ordre du jour."}
+    main = (await desk.send("POST", f"{API}/motions", json=body)).json()
+    chair = await _chair_page(make_client)
+    console = (await chair.get(CONSOLE)).text
+    # Not seconded: "Open debate" is shown, disabled, with the statute's reason.
+    assert f'<button disabled aria-describedby="why-{main["id"]}-debate">Open debate</button>' in console
+    assert "This motion needs a seconder first" in console
+    assert f'/motions/{main["id"]}/debate"' not in console
+    await (await voter(make_client, "berlin")).send("POST", f"{API}/motions/{main['id']}/second")
+    console = (await chair.get(CONSOLE)).text
+    assert f'/motions/{main["id"]}/debate"' in console and "needs a seconder" not in console
+    assert (await api_chair.send("POST", f"{API}/motions/{main['id']}/status", json={"status": "debate"})).is_success
+    amendment = {
+        **body,
+        "kind": "amendment",
+        "amends": main["id"],
+        "text_fr": "Le Conseil adopte l'ordre du jour modifié.",
+    }
+    assert (await desk.send("POST", f"{API}/motions", json=amendment)).status_code == 201
+    console = (await chair.get(CONSOLE)).text
+    reason = "1 amendment to this motion is still pending: amendments are voted first."
+    assert f'<button disabled aria-describedby="why-{main["id"]}-voting">Put to the vote</button>' in console
+    assert reason in console and f'/motions/{main["id"]}/voting"' not in console
+    refused = await api_chair.send("POST", f"{API}/motions/{main['id']}/status", json={"status": "voting"})
+    assert refused.status_code == 409 and reason in refused.text

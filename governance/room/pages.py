@@ -21,6 +21,7 @@ from governance.agenda.views import agenda_panel, agenda_rows
 from governance.meetings import attendance
 from governance.meetings.attendance_api import fresh, quorum_out
 from governance.meetings.guards import meeting_of
+from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext, meeting_out
 from governance.polls import secret_requests
 from governance.polls.views import poll_panel, poll_rows
@@ -120,6 +121,20 @@ async def compose(request: Req, context: MeetingContext, facts: dict[str, Any] |
         values.get("current_item"),
         values.get("motions", ()),
         agenda_adopted=bool(values.get("agenda_adopted")),
+    )
+    statutes = context.statutes
+    values["motion_refused"] = (
+        console.motion_refusals(
+            context.meeting["status"],
+            values.get("motions", ()),
+            person=principal_of(request).person_id,
+            secretary=MeetingRole.secretary in context.roles,
+            drives=bool(values.get("drives")),
+            seconding_required=statutes.seconding_required,
+            motions_article=statutes.motions_article,
+        )
+        if statutes is not None
+        else {}
     )
     values["poll_non_voters_against"] = console.non_voters_against(
         values.get("poll"), values.get("poll_voted", 0), values.get("poll_size", 0)
