@@ -36,6 +36,9 @@ class RoomPages(Controller):
     @post("/status", guards=[participant])
     async def change_status(self, request: Req, slug: str, data: Form) -> Template | Redirect:
         context = meeting_of(request)
+        # The console runs the meeting too: it answers with the console.
+        console = data.get("back") == "console" and bool(context.roles & {MeetingRole.chair, MeetingRole.secretary})
+        back = f"/meetings/{slug}/console" if console else f"/meetings/{slug}"
         try:
             confirm = data.get("confirm") == "yes"
             payload = TransitionIn.model_validate({"status": data.get("status", ""), "confirm": confirm})
@@ -51,16 +54,17 @@ class RoomPages(Controller):
                 consequence=needed.message,
                 items=await services.untreated_items(context),
                 action=f"/meetings/{slug}/status",
-                fields={"status": "closed"},
+                fields={"status": "closed", "back": "console"} if console else {"status": "closed"},
                 confirm_label=_("Close the meeting for good"),
-                cancel=f"/meetings/{slug}",
+                cancel=back,
             )
         except Exception as exc:
             error = as_domain_error(exc)
             return await render_meeting_page(
-                request, "meetings/meeting.html", message=error.message, status_code=error.status_code
-            )
-        return Redirect(f"/meetings/{slug}", status_code=303)
+                request, "meetings/console.html" if console else "meetings/meeting.html", message=error.message,
+                status_code=error.status_code,
+            )  # fmt: skip
+        return Redirect(back, status_code=303)
 
     @post("/chair", guards=[chair_or_secretary])
     async def hand_over(self, request: Req, slug: str, data: Form) -> Template | Redirect:

@@ -21,9 +21,11 @@ from governance.agenda.views import agenda_panel, agenda_rows
 from governance.meetings import attendance
 from governance.meetings.attendance_api import fresh, quorum_out
 from governance.meetings.guards import meeting_of
+from governance.meetings.roles import MeetingRole
 from governance.meetings.services import MeetingContext, meeting_out
 from governance.polls import secret_requests
 from governance.polls.views import poll_panel, poll_rows
+from governance.room import console
 from governance.web import page
 
 Req = Request[Any, Any, Any]
@@ -111,6 +113,31 @@ async def compose(request: Req, context: MeetingContext, facts: dict[str, Any] |
         secret_requests.panel(
             context, principal_of(request), register, values.get("motions", ()), facts["secret_requests"]
         )
+    )
+    # The console's guards against a tap the rules would refuse (pure, over what is loaded).
+    values["take_up_refused"] = console.take_up_refusals(
+        context.meeting["status"],
+        values.get("agenda_items", ()),
+        values.get("current_item"),
+        values.get("motions", ()),
+        agenda_adopted=bool(values.get("agenda_adopted")),
+    )
+    statutes = context.statutes
+    values["motion_refused"] = (
+        console.motion_refusals(
+            context.meeting["status"],
+            values.get("motions", ()),
+            person=principal_of(request).person_id,
+            secretary=MeetingRole.secretary in context.roles,
+            drives=bool(values.get("drives")),
+            seconding_required=statutes.seconding_required,
+            motions_article=statutes.motions_article,
+        )
+        if statutes is not None
+        else {}
+    )
+    values["poll_non_voters_against"] = console.non_voters_against(
+        values.get("poll"), values.get("poll_voted", 0), values.get("poll_size", 0)
     )
     return values
 
