@@ -19,16 +19,33 @@ Row = dict[str, Any]
 CHOICE_WORDS = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain"), "blank": _l("Blank")}
 
 
-async def poll_rows(context: MeetingContext, motions: Iterable[Any] = ()) -> dict[str, Any]:
+def shown_poll(polls: list[Row], current_item: Row | None, motions: list[Any]) -> Row | None:
+    """The poll the panel shows: the open one, else the last one on the item under way (a
+    result on an earlier item gives way once another item is taken up; between items, the
+    last result stays)."""
+    poll = next((p for p in polls if p["status"] == "open"), None)
+    if poll is not None or not polls:
+        return poll
+    if current_item is None:
+        return polls[-1]
+    on_item = {m["id"] for m in motions}
+    return next((p for p in reversed(polls) if p["motion"] in on_item), None)
+
+
+async def poll_rows(
+    context: MeetingContext, motions: Iterable[Any] = (), current_item: Row | None = None
+) -> dict[str, Any]:
     """What the poll panel reads from the database that is the same for every reader (a
-    live update loads it once per change and worker, not once per open page)."""
+    live update loads it once per change and worker, not once per open page). ``motions``
+    are the motions of ``current_item``, the item under way (None between items)."""
+    motions = list(motions)
     candidates = {
         m["id"]: await services.list_candidates(context, m["id"]) for m in motions if m["decision_type"] == "election"
     }
     polls = await services.list_polls(context)
-    if not polls:
+    poll = shown_poll(polls, current_item, motions)
+    if poll is None:
         return {"poll": None, "candidates": candidates}
-    poll = next((p for p in polls if p["status"] == "open"), polls[-1])
     return {
         "poll": poll,
         "candidates": candidates,
@@ -57,6 +74,7 @@ async def poll_panel(
         poll = {**poll, "election": wording.election_round(poll, names)}
     return {
         "poll": poll,
+        **amendment_of(poll, motions),
         "poll_void_reason": wording.void_reason(poll["void_reason"]),
         "poll_casting_office": wording.office_title(poll["casting_vote_office"]),
         "poll_options": services.options_of(poll),
@@ -71,6 +89,27 @@ async def poll_panel(
         "casts_deciding_vote": holds_casting_vote(context, principal.person_id),
         "candidates": candidates,
     }
+
+
+def amendment_of(poll: Row, motions: Iterable[Any]) -> dict[str, Any]:
+    """When the poll decides an amendment: what it amends ("Amendment to ...": the amended
+    motion's decision number, else the start of its text) and the word diff the agenda panel
+    already computed for this reader's language (``motions`` are its entries)."""
+    by_id = {m["id"]: m for m in motions}
+    motion = by_id.get(poll["motion"])
+    if motion is None or motion.get("kind") != "amendment" or motion.get("amends") not in by_id:
+        return {"poll_amends": None, "poll_diff": None}
+    amended = by_id[motion["amends"]]
+    amends = {"number": amended.get("decision_number"), "text": shorten(amended.get("text") or "", 80)}
+    return {"poll_amends": amends, "poll_diff": motion.get("diff")}
+
+
+def shorten(text: str, width: int) -> str:
+    """The first words of a text, cut at a word and marked with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 # --- the bulletin board -------------------------------------------------------------------

@@ -81,6 +81,10 @@ class AttendancePages(Controller):
         if data.get("confirm") != "yes":
             # Handing over a member's vote asks first, naming both members.
             async def check() -> None:
+                if not data.get("holder"):
+                    # The form starts with nobody chosen: one stray tap must not hand over a vote.
+                    message = _("Choose the member who will hold the proxy.")
+                    raise Invalid(message, fields={"holder": message})
                 form = parse_form(ProxyIn, data)
                 names = (await attendance.load_register(meeting_of(request))).names_by_slug
                 for field in ("grantor", "holder"):

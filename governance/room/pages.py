@@ -91,7 +91,7 @@ async def view_facts(context: MeetingContext) -> dict[str, Any]:
     return {
         "register": register,
         "agenda": agenda,
-        "polls": await poll_rows(context, agenda["motions"]),
+        "polls": await poll_rows(context, agenda["motions"], agenda["current"]),
         "secret_requests": await secret_requests.rows_for(context, agenda["motions"]),
     }
 

@@ -79,7 +79,8 @@ PAGE_TYPES = {
     "organisation meetings", "meeting form", "bulletin board", "organisation keys", "minutes editor",
     "minutes version", "minutes diff", "minutes signing", "signing key", "sessions", "verify", "verify result",
     "published minutes", "error 404", "proxy confirmation", "close confirmation", "desk (phone)", "display links",
-    "display 1280x720", "display 1920x1080", "account",
+    "display 1280x720", "display 1920x1080", "account", "vote confirmation (fr)", "vote confirmation (es)",
+    "vote receipt (fr)", "vote receipt (es)", "display (fr)", "display (es)",
 }  # fmt: skip
 
 
@@ -93,6 +94,7 @@ class Room:
     projector: Projector | None = None
     tablets: dict[str, Tablet] = field(default_factory=dict)
     receipts: dict[str, str] = field(default_factory=dict)
+    display_url: str = ""  # the room screen's display link
     electorate: int = 0
     published_pdf: bytes = b""
     desk_counts: dict[str, int] = field(default_factory=dict)
@@ -389,6 +391,9 @@ def test_chair_takes_a_motion_with_an_amendment_and_opens_a_secret_poll(room: Ro
     chair.step(AMENDMENT, "Open debate", kind="Amendment")
     chair.step(AMENDMENT, "Put to the vote", kind="Amendment")
     chair.open_poll(AMENDMENT, "Ask for unanimous consent", kind="Amendment")
+    # The amendment's vote says what it amends and shows what it changes.
+    expect(tablets["lyon"].poll.locator("p.amends")).to_contain_text("Amendment to", timeout=LIVE)
+    expect(tablets["lyon"].poll.locator("p.diff ins").first).to_be_visible()
     chair.close_poll()
     expect(chair.motion(AMENDMENT, kind="Amendment")).to_contain_text("Adopted")
     chair.console()
@@ -464,7 +469,7 @@ def test_five_tablets_vote_and_see_the_result_with_its_arithmetic(room: Room) ->
     # result and its arithmetic fit 1280x720 and 1920x1080 without scrolling.
     secretary = room.secretary
     assert secretary is not None
-    url = secretary.open_display_link("Main room projector")
+    url = room.display_url = secretary.open_display_link("Main room projector")
     room.axe.check(secretary.page, "display links")
     for width, height in ((1280, 720), (1920, 1080)):
         screen = room.device(Person, viewport={"width": width, "height": height})
@@ -538,6 +543,8 @@ def test_tablet_journey_in_french_and_spanish_offline_and_by_keyboard(room: Room
     chair.take_up("5")
     expect(rabat.page.locator("h2.current-item")).to_contain_text("5. ", timeout=LIVE)
     expect(bogota.page.locator("h2.current-item")).to_contain_text("5. ", timeout=LIVE)
+    # Item 4's result gives way to the item now under way.
+    expect(rabat.poll).to_have_count(0, timeout=LIVE)
     istanbul.propose(ADMISSION)
     montevideo.second(ADMISSION)
     chair.console()
@@ -556,9 +563,11 @@ def test_tablet_journey_in_french_and_spanish_offline_and_by_keyboard(room: Room
     # French: Pour -> "Vous votez POUR pour Rabat." -> Confirmer -> receipt.
     rabat.ballot_for("Rabat").get_by_role("button", name="Pour", exact=True).click()
     expect(rabat.page.locator("section.confirm h1")).to_contain_text("pour Rabat")
+    room.axe.check(rabat.page, "vote confirmation (fr)")
     rabat.page.get_by_role("button", name="Confirmer").click()
     expect(rabat.page.locator("section.confirm h1")).to_have_text("Votre vote est enregistré.")
     rabat.receipt()
+    room.axe.check(rabat.page, "vote receipt (fr)")
     rabat.page.get_by_role("link", name="Retour à la réunion").click()
     expect(rabat.poll).to_contain_text("Le vote de Rabat est enregistré.")
     expect(bogota.poll.locator("p.progress")).to_contain_text(progress(1, size), timeout=LIVE)
@@ -567,9 +576,11 @@ def test_tablet_journey_in_french_and_spanish_offline_and_by_keyboard(room: Room
     room.axe.check(bogota.page, "voting screen (Spanish, phone)")
     bogota.ballot_for("Bogotá").get_by_role("button", name="No", exact=True).click()
     expect(bogota.page.locator("section.confirm h1")).to_contain_text("por Bogotá")
+    room.axe.check(bogota.page, "vote confirmation (es)")
     bogota.page.get_by_role("button", name="Confirmar").click()
     expect(bogota.page.locator("section.confirm h1")).to_have_text("Su voto está registrado.")
     bogota.receipt()
+    room.axe.check(bogota.page, "vote receipt (es)")
     bogota.page.get_by_role("link", name="Volver a la reunión").click()
     expect(bogota.poll).to_contain_text("El voto de Bogotá está registrado.")
     expect(rabat.poll.locator("p.progress")).to_contain_text(progress(2, size), timeout=LIVE)
@@ -619,6 +630,15 @@ def test_tablet_journey_in_french_and_spanish_offline_and_by_keyboard(room: Room
     expect(rabat.poll).to_contain_text("Résultat du vote", timeout=LIVE)
     expect(bogota.poll).to_contain_text("Resultado de la votación", timeout=LIVE)
     expect(rabat.poll).to_contain_text("Pour 3", timeout=LIVE)
+    # The room's screen in French and Spanish (its language is the room computer's).
+    for locale, language, heading in (("fr-FR", "fr", "Résultat du vote"), ("es-ES", "es", "Resultado de la votación")):
+        screen = room.device(Person, viewport={"width": 1280, "height": 720}, locale=locale)
+        try:
+            page = screen.go(room.display_url)
+            expect(page.locator(".display-vote")).to_contain_text(heading, timeout=LIVE)
+            room.axe.check(page, f"display ({language})")
+        finally:
+            screen.close()
     chair.console()
     chair.close_item("5")
 
@@ -864,6 +884,8 @@ JOURNEY_ONLY = {
     "login", "voting screen", "vote confirmation", "vote receipt", "meeting (tablet)", "bulletin board",
     "organisation keys", "minutes signing", "published minutes", "proxy confirmation", "close confirmation",
     "verify", "verify result", "error 404", "display 1280x720", "display 1920x1080", "desk (phone)",
+    "vote confirmation (fr)", "vote confirmation (es)", "vote receipt (fr)", "vote receipt (es)", "display (fr)",
+    "display (es)",
 }  # fmt: skip
 
 
