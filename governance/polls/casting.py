@@ -2,10 +2,12 @@
 
 One ballot per member per poll: the database's unique index on participation is the last
 word, and a retried submission with the same client token gets the first answer back.
-Secret ballots are stored apart from participation, with no timestamp, no sequential id and
-no member; their id is the SHA-256 of the receipt. Where the rule set allows it, a ballot may
-be changed until the close (a secret one only by the device that holds its first token:
-nothing on the server links it to the member). On PostgreSQL a cast holds a FOR SHARE lock on
+A secret ballot is sealed under its poll's key, which the database never holds
+(``governance/polls/sealing.py``): the sealed row sits beside the participation row of the same
+transaction, and says nothing; at the close the ballots become rows in receipt order, with no
+timestamp and no member, whose id is the receipt (docs/threat-model.md). Where the rule set
+allows it, a ballot may be changed until the close (a secret one only by the device that holds
+its first token: nothing on the server links it to the member). On PostgreSQL a cast holds a FOR SHARE lock on
 the poll row (``store.poll_for_cast``): a ballot racing the close is counted or refused.
 """
 
