@@ -8,11 +8,8 @@ import asyncio
 import io
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 
 from governance.demo import simulate
 from governance.minutes import pdf, wording
@@ -20,8 +17,8 @@ from governance.minutes.document import annex_listing, render_document
 from governance.minutes.tables import MinutesSignature, MinutesVersion
 from governance.organisations.tables import Member
 from governance.polls.tables import Poll, RollCallVote
+from tests.support.catalogue import messages_in, untranslated
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is missing")
 
 
@@ -93,40 +90,15 @@ async def test_the_published_minutes_read_as_minutes_in_each_language(demo):
             assert english not in text, (language, english)
 
 
-def _minutes_messages() -> set[tuple[str | None, str]]:
-    """Every message the minutes document can print: its templates and the wording modules."""
-    found: set[tuple[str | None, str]] = set()
-    keywords = {"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-                "lazy_gettext": None}  # fmt: skip
-    for path, method in (
-        ("templates/minutes/_document.html", "jinja2.ext:babel_extract"),
-        ("templates/minutes/document.html", "jinja2.ext:babel_extract"),
-        ("governance/minutes/wording.py", "python"),
-        ("governance/minutes/document.py", "python"),
-    ):
-        options = {"extensions": "jinja2.ext.i18n"} if path.endswith(".html") else {}
-        for _line, message, _comments, context in extract_from_file(
-            method, str(ROOT / path), keywords=keywords, options=options
-        ):
-            msgid = message[0] if isinstance(message, tuple) else message
-            if msgid:
-                found.add((context, msgid))
-    return found
-
-
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_every_message_of_the_minutes_is_translated(language):
     """No English sentence in the FR and ES documents: every msgid the minutes print has a
     non-empty translation (with its context) in the catalogue."""
-    with (ROOT / "governance" / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    missing = []
-    for context, msgid in sorted(_minutes_messages(), key=str):
-        message = catalog.get(msgid, context=context)
-        strings = message.string if message is not None else ""
-        if not (all(strings) if isinstance(strings, tuple) else strings):
-            missing.append((context, msgid))
-    assert missing == []
+    printed = messages_in(
+        "templates/minutes/_document.html", "templates/minutes/document.html",
+        "governance/minutes/wording.py", "governance/minutes/document.py",
+    )  # fmt: skip
+    assert untranslated(language, printed) == []
 
 
 def test_arithmetic_speaks_the_documents_language():

@@ -6,16 +6,14 @@ in French and Spanish on the tablet and the bulletin board."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 
 from governance import i18n
 from governance.organisations.tables import Member
 from governance.polls import wording
+from tests.support.catalogue import messages_in, untranslated
 from tests.support.polls import API, SLUG, VOTERS, voter
 from tests.support.polls import cast_ballot as _cast
 from tests.support.polls import move_motion as _motion
@@ -23,7 +21,6 @@ from tests.support.polls import open_election_item as _election_item
 from tests.support.polls import open_poll as _open
 from tests.support.polls import open_sitting as _sitting
 
-ROOT = Path(__file__).resolve().parent.parent
 NBSP = "\u00a0"
 BERLIN, MILAN, LYON = 1, 2, 3
 NAMES = {BERLIN: "Berlin", MILAN: "Milan", LYON: "Lyon"}
@@ -134,35 +131,13 @@ def test_the_systems_void_reasons_and_the_tellers_are_translated() -> None:
         i18n._current.reset(token)
 
 
-def _messages() -> set[tuple[str | None, str]]:
-    found: set[tuple[str | None, str]] = set()
-    keywords = {"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-                "npgettext": ((1, "c"), 2, 3), "lazy_gettext": None}  # fmt: skip
-    for path in ("governance/polls/wording.py", "templates/meetings/_poll.html", "templates/meetings/_poll_words.html",
-                 "templates/meetings/board.html"):  # fmt: skip
-        html = path.endswith(".html")
-        method = "jinja2.ext:babel_extract" if html else "python"
-        options = {"extensions": "jinja2.ext.i18n"} if html else {}
-        for _line, message, _comments, context in extract_from_file(
-            method, str(ROOT / path), keywords=keywords, options=options
-        ):
-            msgid = message[0] if isinstance(message, tuple) else message
-            if msgid:
-                found.add((context, msgid))
-    return found
-
-
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_every_word_of_the_poll_panel_and_the_board_is_translated(language: str) -> None:
-    with (ROOT / "governance" / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    missing = []
-    for context, msgid in sorted(_messages(), key=str):
-        message = catalog.get(msgid, context=context)
-        strings = message.string if message is not None else ""
-        if not (all(strings) if isinstance(strings, tuple) else strings):
-            missing.append((context, msgid))
-    assert missing == []
+    printed = messages_in(
+        "governance/polls/wording.py", "templates/meetings/_poll.html", "templates/meetings/_poll_words.html",
+        "templates/meetings/board.html",
+    )  # fmt: skip
+    assert untranslated(language, printed) == []
 
 
 async def test_a_played_election_reads_in_french_and_spanish(demo, make_client):
